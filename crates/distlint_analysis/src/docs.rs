@@ -1,0 +1,104 @@
+//! The reference pages, embedded in the binary, and the URLs that point at them.
+
+use crate::rules::{Rule, Topic, UNUSED_SUPPRESSION};
+
+/// Where the docs live unless configured otherwise (`docs-base-url`).
+pub const DEFAULT_DOCS_BASE_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs");
+
+/// `(topic, markdown)` for every page that exists.
+static PAGES: &[(Topic, &str)] = &[
+    (Topic::LeaderElection, include_str!("../../../docs/reference/leader-election.md")),
+    (Topic::ConsistentHashing, include_str!("../../../docs/reference/consistent-hashing.md")),
+    (Topic::EscalationLadder, include_str!("../../../docs/reference/escalation-ladder.md")),
+    (Topic::Clustering, include_str!("../../../docs/reference/clustering.md")),
+    (Topic::FailureModes, include_str!("../../../docs/reference/failure-modes.md")),
+];
+
+static CONFIGURATION: &str = include_str!("../../../docs/configuration.md");
+
+/// The whole reference page of a topic.
+pub fn page(topic: Topic) -> Option<&'static str> {
+    PAGES.iter().find(|(t, _)| *t == topic).map(|(_, text)| *text)
+}
+
+/// Every embedded page.
+pub fn pages() -> impl Iterator<Item = (Topic, &'static str)> {
+    PAGES.iter().copied()
+}
+
+/// The `## <rule>` section of the rule's page, up to the next `## ` heading.
+pub fn rule_section(rule: &Rule) -> Option<&'static str> {
+    section(page(rule.topic)?, rule.name)
+}
+
+/// The section of `markdown` under the level-2 heading `heading`.
+pub fn section<'a>(markdown: &'a str, heading: &str) -> Option<&'a str> {
+    let mut offset = 0;
+    let mut start = None;
+    for line in markdown.split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if let Some(title) = trimmed.strip_prefix("## ") {
+            if let Some(start) = start {
+                return Some(markdown[start..offset].trim_end());
+            }
+            if title.trim() == heading {
+                start = Some(offset);
+            }
+        }
+        offset += line.len();
+    }
+    start.map(|start| markdown[start..].trim_end())
+}
+
+/// The suppression-comment section of docs/configuration.md.
+pub fn suppression_section() -> Option<&'static str> {
+    section(CONFIGURATION, "Suppression comments")
+}
+
+/// The reference URL of a rule (or of `unused-suppression`).
+pub fn rule_url(base: &str, rule_name: &str, topic: Option<Topic>) -> String {
+    let base = base.trim_end_matches('/');
+    match topic {
+        Some(topic) => format!("{base}/reference/{}.md#{rule_name}", topic.name()),
+        None if rule_name == UNUSED_SUPPRESSION => format!("{base}/configuration.md#suppression-comments"),
+        None => format!("{base}/README.md"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_stops_at_next_level_two_heading() {
+        let md = "# T\n\n## a\ntext a\n### sub\nmore\n## b\ntext b\n";
+        assert_eq!(section(md, "a"), Some("## a\ntext a\n### sub\nmore"));
+        assert_eq!(section(md, "b"), Some("## b\ntext b"));
+        assert_eq!(section(md, "c"), None);
+    }
+
+    #[test]
+    fn every_rule_has_a_section_on_its_topic_page() {
+        for rule in crate::rules::ALL {
+            let section = rule_section(rule)
+                .unwrap_or_else(|| panic!("rule {} has no `## {}` section in docs/reference/{}.md", rule.name, rule.name, rule.topic.name()));
+            for heading in ["### What it detects", "### Why it matters", "### How to fix", "### How to suppress"] {
+                assert!(section.contains(heading), "section of {} lacks {heading:?}", rule.name);
+            }
+        }
+        assert!(suppression_section().is_some(), "docs/configuration.md lacks `## Suppression comments`");
+    }
+
+    #[test]
+    fn urls_point_at_page_and_anchor() {
+        let rule = crate::rules::by_name("rpc-without-timeout").unwrap();
+        assert_eq!(
+            rule_url("https://example.org/docs/", rule.name, Some(rule.topic)),
+            "https://example.org/docs/reference/clustering.md#rpc-without-timeout"
+        );
+        assert_eq!(
+            rule_url("https://example.org/docs", UNUSED_SUPPRESSION, None),
+            "https://example.org/docs/configuration.md#suppression-comments"
+        );
+    }
+}

@@ -1,0 +1,20 @@
+//! distlint's analysis: Elixir source text in, distributed-systems diagnostics out.
+//!
+//! Start at [`lint::lint_text`]; see ARCHITECTURE.md for the map.
+
+pub mod config;
+pub mod diagnostic;
+pub mod docs;
+pub mod lint;
+pub mod model;
+pub mod parse;
+pub mod rules;
+pub mod source;
+pub mod suppress;
+pub mod syntax;
+pub mod workspace;
+
+pub use config::{Config, ConfigError};
+pub use diagnostic::{Diagnostic, Fix, Severity, TextEdit};
+pub use lint::{lint_parsed, lint_text, FileLint};
+pub use source::{ColumnUnit, LineCol, SourceFile, TextRange};

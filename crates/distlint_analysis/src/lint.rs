@@ -1,0 +1,103 @@
+//! The per-file pipeline: parse, model, rules, configuration, suppressions.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Finding};
+use crate::model::{FileModel, ProjectModel};
+use crate::parse::ParsedFile;
+use crate::rules::{self, RuleContext, UNUSED_SUPPRESSION};
+use crate::source::TextRange;
+use crate::suppress;
+
+/// A rule that panicked on this file: a bug in distlint, reported, never fatal.
+#[derive(Clone, Debug)]
+pub struct RulePanic {
+    pub rule: &'static str,
+    pub message: String,
+}
+
+/// The result of linting one file.
+#[derive(Debug, Default)]
+pub struct FileLint {
+    /// Sorted by position, then rule name.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Places where the parser had to recover; findings nearby may be missing.
+    pub syntax_errors: Vec<TextRange>,
+    pub rule_panics: Vec<RulePanic>,
+}
+
+/// Lints source text. `relative` is the path relative to `config.root`.
+pub fn lint_text(text: &str, relative: &Path, project: &ProjectModel, config: &Config) -> (ParsedFile, FileLint) {
+    let parsed = ParsedFile::parse(text);
+    let result = lint_parsed(&parsed, relative, project, config);
+    (parsed, result)
+}
+
+/// Lints an already parsed file (the language server keeps trees between edits).
+pub fn lint_parsed(parsed: &ParsedFile, relative: &Path, project: &ProjectModel, config: &Config) -> FileLint {
+    let source = &parsed.source;
+    let model = FileModel::build(&parsed.tree, source.text());
+    let context = RuleContext {
+        file: &model,
+        source,
+        project,
+        path: relative,
+    };
+    let mut result = FileLint {
+        syntax_errors: model.syntax_errors.iter().map(|n| n.byte_range()).collect(),
+        ..FileLint::default()
+    };
+    for rule in rules::ALL {
+        let Some(severity) = config.rule_severity(rule, relative) else {
+            continue;
+        };
+        let mut findings: Vec<Finding> = Vec::new();
+        let outcome = catch_unwind(AssertUnwindSafe(|| (rule.check)(&context, &mut findings)));
+        if let Err(payload) = outcome {
+            result.rule_panics.push(RulePanic {
+                rule: rule.name,
+                message: panic_message(payload.as_ref()),
+            });
+            continue;
+        }
+        result.diagnostics.extend(findings.into_iter().map(|f| Diagnostic {
+            rule: rule.name,
+            severity,
+            range: f.range,
+            message: f.message,
+            fix: f.fix,
+        }));
+    }
+
+    let (suppressions, malformed) = suppress::parse(&model, source);
+    let unused = suppress::apply(&mut result.diagnostics, &suppressions, source, |name| {
+        rules::by_name(name).is_some_and(|rule| config.rule_severity(rule, relative).is_some())
+    });
+    if let Some(severity) = config.unused_suppression_severity(relative) {
+        let unused = unused.into_iter().map(|s| (s.range.clone(), suppress::unused_message(s)));
+        let malformed = malformed.into_iter().map(|m| (m.range, m.message));
+        for (range, message) in unused.chain(malformed) {
+            result.diagnostics.push(Diagnostic {
+                rule: UNUSED_SUPPRESSION,
+                severity,
+                range,
+                message,
+                fix: None,
+            });
+        }
+    }
+    result
+        .diagnostics
+        .sort_by(|a, b| (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule)));
+    result
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
+}

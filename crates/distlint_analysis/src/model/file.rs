@@ -1,0 +1,718 @@
+//! The FileModel: everything the rules need about one file, gathered in ONE
+//! walk of the syntax tree.
+//!
+//! Calls are resolved once here (aliases expanded, `__MODULE__` replaced, pipe
+//! arguments put back in front, captures recognised) so that a rule says
+//! `calls_to(":rpc", "call")` and never looks at the raw target syntax.
+
+use std::collections::HashMap;
+
+use tree_sitter::{Node, Tree};
+
+use crate::syntax::{
+    self, atom_name, attribute_definition, attribute_reference, contains, integer_value, text,
+    BinaryOp, CallNode, CallTargetNode, Keywords,
+};
+
+macro_rules! id_type {
+    ($name:ident) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+        impl $name {
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+id_type!(ModuleId);
+id_type!(FunctionId);
+id_type!(CallId);
+id_type!(AttributeId);
+
+/// A `defmodule`.
+#[derive(Debug)]
+pub struct Module<'t> {
+    /// Fully qualified name, nesting resolved (`MyApp.Cache`).
+    pub name: String,
+    /// The `defmodule` call.
+    pub node: Node<'t>,
+    /// The module name as written.
+    pub name_node: Node<'t>,
+    pub parent: Option<ModuleId>,
+    /// `alias` short name -> full name, in order of definition.
+    pub aliases: Vec<(String, String)>,
+    /// `use X, opts` in this module.
+    pub uses: Vec<Use<'t>>,
+}
+
+/// `use Module, opts`.
+#[derive(Debug)]
+pub struct Use<'t> {
+    pub module: String,
+    pub node: Node<'t>,
+    pub options: Option<Node<'t>>,
+}
+
+/// One clause of a `def`/`defp`/`defmacro`/`defmacrop`.
+#[derive(Debug)]
+pub struct Function<'t> {
+    pub name: String,
+    pub arity: usize,
+    pub public: bool,
+    /// The `def` call (covers the whole clause).
+    pub node: Node<'t>,
+    pub params: Vec<Node<'t>>,
+    pub body: Option<Node<'t>>,
+    pub module: Option<ModuleId>,
+}
+
+/// `@name value` at module level.
+#[derive(Debug)]
+pub struct Attribute<'t> {
+    pub name: String,
+    pub value: Node<'t>,
+    pub node: Node<'t>,
+    pub module: Option<ModuleId>,
+}
+
+/// What a call resolves to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// `None` for local calls (`rem(a, b)`, `Kernel.rem` is normalised to this).
+    /// Elixir modules by name (`GenServer`, `MyApp.Cache`), Erlang modules with
+    /// their colon (`:rpc`).
+    pub module: Option<String>,
+    pub name: String,
+    /// The receiver is an expression we cannot resolve (`mod.fun()`, `state.field`).
+    pub dynamic: bool,
+}
+
+/// A call, resolved.
+#[derive(Debug)]
+pub struct Call<'t> {
+    pub node: Node<'t>,
+    pub target: Target,
+    /// The real arguments: for `x |> f(y)` this is `[x, y]`.
+    pub args: Vec<Node<'t>>,
+    pub arity: usize,
+    pub piped: bool,
+    /// `&Mod.fun/2`: no arguments, `arity` from the capture.
+    pub capture: bool,
+    pub module: Option<ModuleId>,
+    pub function: Option<FunctionId>,
+    pub attribute: Option<AttributeId>,
+}
+
+impl<'t> Call<'t> {
+    /// `(module, name, arity)`, with `""` as module for local calls, for
+    /// matching with a slice-free pattern: `matches!(c.mfa(), (":rpc", "call", 4))`.
+    pub fn mfa(&self) -> (&str, &str, usize) {
+        let module = if self.target.dynamic {
+            "?"
+        } else {
+            self.target.module.as_deref().unwrap_or("")
+        };
+        (module, &self.target.name, self.arity)
+    }
+
+    pub fn is(&self, module: &str, name: &str) -> bool {
+        let (m, n, _) = self.mfa();
+        m == module && n == name
+    }
+
+    /// The trailing keyword-list argument, if the last argument is one.
+    pub fn keyword_options(&self) -> Option<Keywords<'t>> {
+        self.args.last().copied().and_then(Keywords::cast)
+    }
+
+    /// The written `arguments` node (absent for `Mod.fun` without parentheses).
+    pub fn arguments_node(&self) -> Option<Node<'t>> {
+        CallNode { node: self.node }.arguments_node()
+    }
+}
+
+/// `name = value` where the left side is a plain variable.
+#[derive(Debug)]
+pub struct Binding<'t> {
+    pub name: String,
+    pub value: Node<'t>,
+    pub node: Node<'t>,
+    pub function: Option<FunctionId>,
+}
+
+/// A binary operator use (`a - b`, `x |> f`), with its enclosing function.
+#[derive(Debug)]
+pub struct Operator<'t> {
+    pub op: BinaryOp<'t>,
+    pub function: Option<FunctionId>,
+}
+
+/// An atom literal occurrence.
+#[derive(Debug)]
+pub struct AtomUse<'t> {
+    pub name: String,
+    pub node: Node<'t>,
+    pub function: Option<FunctionId>,
+}
+
+/// A node with its enclosing function: strings, access calls (`state[k]`), ...
+#[derive(Debug, Clone, Copy)]
+pub struct Located<'t> {
+    pub node: Node<'t>,
+    pub function: Option<FunctionId>,
+}
+
+#[derive(Debug, Default)]
+pub struct FileModel<'t> {
+    pub source: &'t str,
+    pub modules: Vec<Module<'t>>,
+    pub functions: Vec<Function<'t>>,
+    pub calls: Vec<Call<'t>>,
+    pub attributes: Vec<Attribute<'t>>,
+    pub bindings: Vec<Binding<'t>>,
+    pub operators: Vec<Operator<'t>>,
+    pub atoms: Vec<AtomUse<'t>>,
+    pub strings: Vec<Located<'t>>,
+    pub access_calls: Vec<Located<'t>>,
+    pub comments: Vec<Node<'t>>,
+    /// `ERROR` and missing nodes: where the parser had to recover.
+    pub syntax_errors: Vec<Node<'t>>,
+    calls_by_name: HashMap<String, Vec<CallId>>,
+}
+
+const DEF_MACROS: &[&str] = &["def", "defp", "defmacro", "defmacrop"];
+
+impl<'t> FileModel<'t> {
+    /// Builds the model in one depth-first walk of `tree`.
+    pub fn build(tree: &'t Tree, source: &'t str) -> Self {
+        let mut builder = Builder {
+            model: FileModel {
+                source,
+                ..FileModel::default()
+            },
+            frames: Vec::new(),
+            skip_call: None,
+        };
+        builder.walk(tree.root_node());
+        builder.model
+    }
+
+    /// Calls to `module.name` (`""` for local calls), in source order.
+    pub fn calls_to<'m>(
+        &'m self,
+        module: &'m str,
+        name: &str,
+    ) -> impl Iterator<Item = &'m Call<'t>> + 'm {
+        self.calls_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|id| &self.calls[id.index()])
+            .filter(move |call| call.mfa().0 == module)
+    }
+
+    /// Calls to any of `names` on `module`, in source order.
+    pub fn calls_to_any<'m>(
+        &'m self,
+        module: &'m str,
+        names: &'m [&'m str],
+    ) -> impl Iterator<Item = &'m Call<'t>> + 'm {
+        let mut ids: Vec<CallId> = names
+            .iter()
+            .filter_map(|name| self.calls_by_name.get(*name))
+            .flatten()
+            .copied()
+            .collect();
+        ids.sort();
+        ids.into_iter()
+            .map(|id| &self.calls[id.index()])
+            .filter(move |call| call.mfa().0 == module)
+    }
+
+    pub fn text(&self, node: Node<'_>) -> &'t str {
+        text(node, self.source)
+    }
+
+    pub fn module(&self, id: ModuleId) -> &Module<'t> {
+        &self.modules[id.index()]
+    }
+
+    pub fn function(&self, id: FunctionId) -> &Function<'t> {
+        &self.functions[id.index()]
+    }
+
+    /// Functions of a module, all clauses, in source order.
+    pub fn functions_of(&self, module: ModuleId) -> impl Iterator<Item = (FunctionId, &Function<'t>)> {
+        self.functions
+            .iter()
+            .enumerate()
+            .filter(move |(_, f)| f.module == Some(module))
+            .map(|(i, f)| (FunctionId(i as u32), f))
+    }
+
+    /// Does the module `use` the given module (`GenServer`)?
+    pub fn module_uses(&self, module: ModuleId, used: &str) -> bool {
+        self.module(module).uses.iter().any(|u| u.module == used)
+    }
+
+    /// The innermost module whose `defmodule` contains `node`.
+    pub fn module_at(&self, node: Node<'_>) -> Option<ModuleId> {
+        self.modules
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| contains(m.node, node))
+            .max_by_key(|(_, m)| m.node.start_byte())
+            .map(|(i, _)| ModuleId(i as u32))
+    }
+
+    /// If `node` is `@name`, the value of the latest `@name value` before it in
+    /// the same module; otherwise `node` itself.
+    pub fn resolve_attribute(&self, node: Node<'t>) -> Node<'t> {
+        let Some(name) = attribute_reference(node, self.source) else {
+            return node;
+        };
+        let module = self.module_at(node);
+        self.attributes
+            .iter()
+            .filter(|a| a.name == name && a.module == module)
+            .filter(|a| a.node.start_byte() < node.start_byte())
+            .last()
+            .map(|a| a.value)
+            .unwrap_or(node)
+    }
+
+    /// Variable bindings in a function (`name = value`), in source order.
+    pub fn bindings_in(&self, function: FunctionId) -> impl Iterator<Item = &Binding<'t>> {
+        self.bindings
+            .iter()
+            .filter(move |b| b.function == Some(function))
+    }
+
+    /// The call record for a `call` node, if the walk recorded one.
+    pub fn call_for_node(&self, node: Node<'_>) -> Option<&Call<'t>> {
+        if node.kind() != "call" {
+            return None;
+        }
+        let name = match CallNode::cast(node)?.target() {
+            CallTargetNode::Local { name } | CallTargetNode::Remote { name, .. } => {
+                text(name, self.source)
+            }
+            CallTargetNode::Other => return None,
+        };
+        self.calls_by_name
+            .get(name)?
+            .iter()
+            .map(|id| &self.calls[id.index()])
+            .find(|call| call.node.id() == node.id())
+    }
+
+    /// Does an atom `name` occur inside `function`?
+    pub fn function_mentions_atom(&self, function: FunctionId, name: &str) -> bool {
+        self.atoms
+            .iter()
+            .any(|a| a.function == Some(function) && a.name == name)
+    }
+}
+
+/// What encloses the node being visited.
+#[derive(Clone, Copy)]
+enum Scope {
+    Module(ModuleId),
+    Function(FunctionId),
+    Attribute(AttributeId),
+}
+
+struct Frame {
+    node_id: usize,
+    scope: Scope,
+}
+
+struct Builder<'t> {
+    model: FileModel<'t>,
+    frames: Vec<Frame>,
+    /// The call node that is a definition head or an attribute's operand, not a call.
+    skip_call: Option<usize>,
+}
+
+impl<'t> Builder<'t> {
+    fn walk(&mut self, root: Node<'t>) {
+        // Iterative, so deeply nested code cannot overflow the stack.
+        let mut cursor = root.walk();
+        loop {
+            self.enter(cursor.node());
+            if cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                self.leave(cursor.node());
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return;
+                }
+            }
+        }
+    }
+
+    fn leave(&mut self, node: Node<'t>) {
+        while self.frames.last().is_some_and(|f| f.node_id == node.id()) {
+            self.frames.pop();
+        }
+    }
+
+    fn current_module(&self) -> Option<ModuleId> {
+        self.frames.iter().rev().find_map(|f| match f.scope {
+            Scope::Module(id) => Some(id),
+            _ => None,
+        })
+    }
+
+    fn current_function(&self) -> Option<FunctionId> {
+        self.frames.iter().rev().find_map(|f| match f.scope {
+            Scope::Function(id) => Some(id),
+            Scope::Module(_) | Scope::Attribute(_) => None,
+        })
+    }
+
+    fn current_attribute(&self) -> Option<AttributeId> {
+        self.frames.iter().rev().find_map(|f| match f.scope {
+            Scope::Attribute(id) => Some(id),
+            _ => None,
+        })
+    }
+
+    fn push(&mut self, node: Node<'t>, scope: Scope) {
+        self.frames.push(Frame {
+            node_id: node.id(),
+            scope,
+        });
+    }
+
+    fn enter(&mut self, node: Node<'t>) {
+        if node.is_error() || node.is_missing() {
+            self.model.syntax_errors.push(node);
+        }
+        let function = self.current_function();
+        match node.kind() {
+            "call" => self.enter_call(node),
+            "unary_operator" => self.enter_unary(node),
+            "binary_operator" => {
+                if let Some(op) = BinaryOp::cast(node) {
+                    if op.operator_text(self.model.source) == "=" {
+                        if let Some(name) = syntax::variable_name(op.left, self.model.source) {
+                            self.model.bindings.push(Binding {
+                                name: name.to_string(),
+                                value: op.right,
+                                node,
+                                function,
+                            });
+                        }
+                    }
+                    self.model.operators.push(Operator { op, function });
+                }
+            }
+            "atom" | "quoted_atom" => {
+                if let Some(name) = atom_name(node, self.model.source) {
+                    self.model.atoms.push(AtomUse {
+                        name: name.to_string(),
+                        node,
+                        function,
+                    });
+                }
+            }
+            "string" => self.model.strings.push(Located { node, function }),
+            "access_call" => self.model.access_calls.push(Located { node, function }),
+            "comment" => self.model.comments.push(node),
+            _ => {}
+        }
+    }
+
+    fn enter_unary(&mut self, node: Node<'t>) {
+        let source = self.model.source;
+        let Some((name, value)) = attribute_definition(node, source) else {
+            return;
+        };
+        if let Some(operand) = node.child_by_field_name("operand") {
+            self.skip_call = Some(operand.id());
+        }
+        let id = AttributeId(self.model.attributes.len() as u32);
+        self.model.attributes.push(Attribute {
+            name: name.to_string(),
+            value,
+            node,
+            module: self.current_module(),
+        });
+        self.push(node, Scope::Attribute(id));
+    }
+
+    fn enter_call(&mut self, node: Node<'t>) {
+        if self.skip_call == Some(node.id()) {
+            self.skip_call = None;
+            return;
+        }
+        let source = self.model.source;
+        let call = CallNode { node };
+        match call.local_name(source) {
+            Some("defmodule") => self.enter_defmodule(call),
+            Some(def) if DEF_MACROS.contains(&def) => self.enter_def(call, def),
+            Some("alias") => self.enter_alias(call),
+            Some("use") => self.enter_use(call),
+            _ => {}
+        }
+        self.record_call(call);
+    }
+
+    fn enter_defmodule(&mut self, call: CallNode<'t>) {
+        let Some(name_node) = call.arguments().first().copied() else {
+            return;
+        };
+        let written = match name_node.kind() {
+            "alias" => compact(text(name_node, self.model.source)),
+            _ => return,
+        };
+        let parent = self.current_module();
+        let name = match parent {
+            Some(parent) => {
+                // A nested `defmodule Inner` is `Outer.Inner`, and `Inner` becomes an alias in `Outer`.
+                let full = format!("{}.{}", self.model.modules[parent.index()].name, written);
+                let first = written.split('.').next().unwrap_or(&written).to_string();
+                let target = format!("{}.{}", self.model.modules[parent.index()].name, first);
+                self.model.modules[parent.index()]
+                    .aliases
+                    .push((first, target));
+                full
+            }
+            None => written,
+        };
+        let id = ModuleId(self.model.modules.len() as u32);
+        self.model.modules.push(Module {
+            name,
+            node: call.node,
+            name_node,
+            parent,
+            aliases: Vec::new(),
+            uses: Vec::new(),
+        });
+        self.push(call.node, Scope::Module(id));
+    }
+
+    fn enter_def(&mut self, call: CallNode<'t>, def: &str) {
+        let args = call.arguments();
+        let Some(mut head) = args.first().copied() else {
+            return;
+        };
+        if let Some(op) = BinaryOp::cast(head) {
+            if op.operator_text(self.model.source) == "when" {
+                head = op.left;
+            }
+        }
+        let (name, params) = match head.kind() {
+            "identifier" => (self.model.text(head).to_string(), Vec::new()),
+            "call" => {
+                let head_call = CallNode { node: head };
+                let Some(name) = head_call.local_name(self.model.source) else {
+                    return;
+                };
+                self.skip_call = Some(head.id());
+                (name.to_string(), head_call.arguments())
+            }
+            _ => return,
+        };
+        let body = call.do_block().or_else(|| {
+            args.get(1)
+                .and_then(|kw| Keywords::cast(*kw))
+                .and_then(|kw| kw.get("do", self.model.source))
+        });
+        let id = FunctionId(self.model.functions.len() as u32);
+        self.model.functions.push(Function {
+            name,
+            arity: params.len(),
+            public: def == "def" || def == "defmacro",
+            node: call.node,
+            params,
+            body,
+            module: self.current_module(),
+        });
+        self.push(call.node, Scope::Function(id));
+    }
+
+    fn enter_alias(&mut self, call: CallNode<'t>) {
+        let Some(module) = self.current_module() else {
+            return;
+        };
+        let args = call.arguments();
+        let Some(first) = args.first().copied() else {
+            return;
+        };
+        let explicit_as = args
+            .get(1)
+            .and_then(|kw| Keywords::cast(*kw))
+            .and_then(|kw| kw.get("as", self.model.source))
+            .filter(|n| n.kind() == "alias")
+            .map(|n| compact(self.model.text(n)));
+        let mut new_aliases = Vec::new();
+        match first.kind() {
+            // alias MyApp.{A, B.C}
+            "dot" if first.child_by_field_name("right").map(|r| r.kind()) == Some("tuple") => {
+                let (Some(left), Some(right)) = (
+                    first.child_by_field_name("left"),
+                    first.child_by_field_name("right"),
+                ) else {
+                    return;
+                };
+                let Some(prefix) = self.module_reference(left) else {
+                    return;
+                };
+                for element in syntax::named_children(right) {
+                    if element.kind() == "alias" {
+                        let suffix = compact(self.model.text(element));
+                        new_aliases.push(format!("{prefix}.{suffix}"));
+                    }
+                }
+            }
+            _ => {
+                if let Some(full) = self.module_reference(first) {
+                    new_aliases.push(full);
+                }
+            }
+        }
+        for full in new_aliases {
+            let short = match &explicit_as {
+                Some(short) => short.clone(),
+                None => full.rsplit('.').next().unwrap_or(&full).to_string(),
+            };
+            self.model.modules[module.index()]
+                .aliases
+                .push((short, full));
+        }
+    }
+
+    fn enter_use(&mut self, call: CallNode<'t>) {
+        let Some(module) = self.current_module() else {
+            return;
+        };
+        let args = call.arguments();
+        let Some(used) = args.first().and_then(|n| self.module_reference(*n)) else {
+            return;
+        };
+        self.model.modules[module.index()].uses.push(Use {
+            module: used,
+            node: call.node,
+            options: args.get(1).copied(),
+        });
+    }
+
+    /// Resolves an expression naming a module: an alias (expanded), `__MODULE__`,
+    /// `__MODULE__.Sub`, or an Erlang atom (`:rpc`).
+    fn module_reference(&self, node: Node<'t>) -> Option<String> {
+        let source = self.model.source;
+        match node.kind() {
+            "alias" => Some(self.expand_alias(&compact(text(node, source)))),
+            "identifier" if text(node, source) == "__MODULE__" => {
+                self.current_module().map(|m| self.model.modules[m.index()].name.clone())
+            }
+            "atom" => Some(text(node, source).to_string()),
+            "dot" => {
+                let left = node.child_by_field_name("left")?;
+                let right = node.child_by_field_name("right")?;
+                if right.kind() != "alias" {
+                    return None;
+                }
+                let prefix = self.module_reference(left)?;
+                Some(format!("{prefix}.{}", compact(text(right, source))))
+            }
+            _ => None,
+        }
+    }
+
+    fn expand_alias(&self, written: &str) -> String {
+        let (first, rest) = match written.split_once('.') {
+            Some((first, rest)) => (first, Some(rest)),
+            None => (written, None),
+        };
+        if first == "Elixir" {
+            return rest.unwrap_or(written).to_string();
+        }
+        let mut scope = self.current_module();
+        while let Some(id) = scope {
+            let module = &self.model.modules[id.index()];
+            if let Some((_, full)) = module.aliases.iter().rev().find(|(short, _)| short == first) {
+                return match rest {
+                    Some(rest) => format!("{full}.{rest}"),
+                    None => full.clone(),
+                };
+            }
+            scope = module.parent;
+        }
+        written.to_string()
+    }
+
+    fn record_call(&mut self, call: CallNode<'t>) {
+        let source = self.model.source;
+        let target = match call.target() {
+            CallTargetNode::Local { name } => Target {
+                module: None,
+                name: text(name, source).to_string(),
+                dynamic: false,
+            },
+            CallTargetNode::Remote { receiver, name } => {
+                let module = self.module_reference(receiver);
+                let dynamic = module.is_none();
+                Target {
+                    module: module.filter(|m| m != "Kernel"),
+                    name: text(name, source).to_string(),
+                    dynamic,
+                }
+            }
+            CallTargetNode::Other => return,
+        };
+        let mut args = call.arguments();
+        let mut piped = false;
+        let mut capture = false;
+        let mut arity = args.len();
+        if let Some(parent) = call.node.parent().and_then(BinaryOp::cast) {
+            let op = parent.operator_text(source);
+            if op == "|>" && parent.right.id() == call.node.id() {
+                piped = true;
+                args.insert(0, parent.left);
+                arity += 1;
+            } else if op == "/" && parent.left.id() == call.node.id() {
+                let in_capture = parent.node.parent().is_some_and(|p| {
+                    p.kind() == "unary_operator"
+                        && p.child_by_field_name("operator")
+                            .is_some_and(|o| text(o, source) == "&")
+                });
+                if in_capture && call.arguments_node().is_none() {
+                    if let Some(n) = integer_value(parent.right, source) {
+                        capture = true;
+                        arity = n.clamp(0, 255) as usize;
+                    }
+                }
+            }
+        }
+        let id = CallId(self.model.calls.len() as u32);
+        self.model
+            .calls_by_name
+            .entry(target.name.clone())
+            .or_default()
+            .push(id);
+        self.model.calls.push(Call {
+            node: call.node,
+            target,
+            args,
+            arity,
+            piped,
+            capture,
+            module: self.current_module(),
+            function: self.current_function(),
+            attribute: self.current_attribute(),
+        });
+    }
+}
+
+/// Alias text without whitespace (`MyApp . Cache` is rare but legal).
+fn compact(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}

@@ -1,0 +1,7 @@
+//! What the rules query: one file's model and the project's.
+
+pub mod file;
+pub mod project;
+
+pub use file::{Call, FileModel, Function, FunctionId, Module, ModuleId};
+pub use project::ProjectModel;

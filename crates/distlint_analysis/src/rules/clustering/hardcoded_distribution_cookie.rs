@@ -1,0 +1,156 @@
+//! A distribution cookie written into the source.
+
+use tree_sitter::Node;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::model::FileModel;
+use crate::rules::{Rule, RuleContext, Scope, Topic};
+use crate::syntax::{atom_name, list_elements, string_literal, unparenthesized, Keywords};
+
+pub static RULE: Rule = Rule {
+    name: "hardcoded-distribution-cookie",
+    topic: Topic::Clustering,
+    severity: Severity::Error,
+    summary: "The distribution cookie is a literal in source: anyone who can read the repository can run code on your nodes.",
+    scope: Scope::Production,
+    fixable: false,
+    check,
+};
+
+const WHY: &str = "the cookie is the only credential Erlang distribution checks, and whoever has it can \
+                   run any code on your nodes; a literal ends up in source control and in every copy of it. \
+                   Read it from the environment (`RELEASE_COOKIE`, `System.fetch_env!/1`) instead";
+
+/// Command-line flags followed by the cookie.
+const COOKIE_FLAGS: &[&str] = &["--cookie", "-setcookie"];
+
+fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    let file = cx.file;
+    set_cookie_calls(file, out);
+    command_line_flags(file, out);
+    if cx.path.file_name().is_some_and(|name| name == "mix.exs") {
+        release_cookies(file, out);
+    }
+}
+
+/// `Node.set_cookie(:secret)`, `:erlang.set_cookie(node(), :secret)`.
+fn set_cookie_calls(file: &FileModel<'_>, out: &mut Vec<Finding>) {
+    for module in ["Node", ":erlang", ":auth"] {
+        for call in file.calls_to(module, "set_cookie") {
+            let Some(cookie) = call.args.last().copied() else {
+                continue;
+            };
+            if call.capture || !is_literal_cookie(file, cookie) {
+                continue;
+            }
+            let (module, name, arity) = call.mfa();
+            out.push(Finding::new(
+                cookie.byte_range(),
+                format!("`{module}.{name}/{arity}` sets a cookie written in the source: {WHY}."),
+            ));
+        }
+    }
+}
+
+/// `["--cookie", "secret"]` in an argument list, or `"--cookie secret"` in one string.
+fn command_line_flags(file: &FileModel<'_>, out: &mut Vec<Finding>) {
+    for string in &file.strings {
+        let Some(content) = string_literal(string.node, file.source) else {
+            continue;
+        };
+        let words: Vec<&str> = content.split_whitespace().collect();
+        if let [flag] = words.as_slice() {
+            if COOKIE_FLAGS.contains(flag) {
+                if let Some(value) = next_list_element(string.node) {
+                    if string_literal(value, file.source).is_some_and(|v| !v.trim().is_empty()) {
+                        out.push(flag_finding(flag, value));
+                    }
+                }
+            }
+            continue;
+        }
+        let flag_with_value = words
+            .windows(2)
+            .find(|pair| COOKIE_FLAGS.contains(&pair[0]) && !pair[1].starts_with('$'));
+        if let Some(pair) = flag_with_value {
+            out.push(flag_finding(pair[0], string.node));
+        }
+    }
+}
+
+fn flag_finding(flag: &str, node: Node<'_>) -> Finding {
+    Finding::new(
+        node.byte_range(),
+        format!("`{flag}` is given a cookie written in the source: {WHY}."),
+    )
+}
+
+/// The element after `node` in the list literal that contains it.
+fn next_list_element(node: Node<'_>) -> Option<Node<'_>> {
+    let list = node.parent()?;
+    let elements = list_elements(list)?;
+    let index = elements.iter().position(|e| e.id() == node.id())?;
+    elements.get(index + 1).copied()
+}
+
+/// `releases: [app: [cookie: "abc"]]` in the project of a mix.exs.
+fn release_cookies(file: &FileModel<'_>, out: &mut Vec<Finding>) {
+    let source = file.source;
+    let releases_of = |name: &'static str| {
+        file.functions
+            .iter()
+            .filter(move |f| f.name == name)
+            .filter_map(|f| f.body)
+            .filter_map(|body| Keywords::cast(crate::syntax::last_expression(body)))
+    };
+    let mut release_lists: Vec<Keywords<'_>> = releases_of("project")
+        .filter_map(|project| project.get("releases", source))
+        .filter_map(Keywords::cast)
+        .collect();
+    // `releases: releases()` with `defp releases, do: [...]`.
+    release_lists.extend(releases_of("releases"));
+    for releases in release_lists {
+        for release in releases.pairs() {
+            let Some(options) = Keywords::cast(unparenthesized(release.value)) else {
+                continue;
+            };
+            if let Some(cookie) = options.pair("cookie", source) {
+                if is_literal_cookie(file, cookie.value) {
+                    out.push(Finding::new(
+                        cookie.node.byte_range(),
+                        format!(
+                            "release `{}` has its cookie written in mix.exs: {WHY} (or let `mix release` generate `releases/COOKIE` and keep it out of the repository).",
+                            release.key_name(source)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// An atom or string literal, `String.to_atom("...")`, or an attribute holding one.
+fn is_literal_cookie(file: &FileModel<'_>, node: Node<'_>) -> bool {
+    let node = unparenthesized(file.resolve_attribute(node));
+    let source = file.source;
+    if let Some(atom) = atom_name(node, source) {
+        return !matches!(atom, "nil" | "true" | "false" | "nocookie");
+    }
+    if string_literal(node, source).is_some() {
+        return true;
+    }
+    file.call_for_node(node).is_some_and(|call| {
+        matches!(
+            call.mfa(),
+            ("String", "to_atom", 1) | (":erlang", "binary_to_atom" | "list_to_atom", 1 | 2)
+        ) && call
+            .args
+            .first()
+            .is_some_and(|arg| string_literal(unparenthesized(*arg), source).is_some())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    crate::rules::test_support::fixture_tests!("hardcoded-distribution-cookie");
+}

@@ -1,0 +1,79 @@
+//! The rule registry.
+//!
+//! One file per rule under `rules/<topic>/`; each exports a `RULE: Rule` that
+//! holds its metadata next to its check. Adding a rule = one file + one line in
+//! [`ALL`] + a section in `docs/reference/<topic>.md` (a test enforces the last).
+
+mod clustering;
+mod consistent_hashing;
+mod escalation_ladder;
+mod failure_modes;
+mod leader_election;
+mod registration;
+#[cfg(test)]
+mod test_support;
+mod topic;
+
+use std::path::Path;
+
+pub use topic::Topic;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::model::{FileModel, ProjectModel};
+use crate::source::SourceFile;
+
+/// Where a rule reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Everywhere that is not excluded.
+    All,
+    /// Production code only: not under the configured test paths.
+    Production,
+}
+
+/// A rule: its stable name, metadata, and check.
+pub struct Rule {
+    /// Stable identifier: used in diagnostics, suppressions, config, URLs.
+    pub name: &'static str,
+    pub topic: Topic,
+    pub severity: Severity,
+    /// One line: what is wrong, in the reader's terms.
+    pub summary: &'static str,
+    pub scope: Scope,
+    /// Whether some findings carry a quick fix.
+    pub fixable: bool,
+    pub check: fn(&RuleContext<'_>, &mut Vec<Finding>),
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// What a rule may look at.
+pub struct RuleContext<'a> {
+    pub file: &'a FileModel<'a>,
+    pub source: &'a SourceFile,
+    pub project: &'a ProjectModel,
+    /// Path of the file relative to the project (or configuration) root.
+    pub path: &'a Path,
+}
+
+/// Every rule, in catalogue order.
+pub static ALL: &[&Rule] = &[
+    &leader_election::global_singleton_without_netsplit_handling::RULE,
+    &consistent_hashing::mod_n_node_hashing::RULE,
+    &escalation_ladder::global_genserver_cache::RULE,
+    &clustering::hardcoded_distribution_cookie::RULE,
+    &clustering::rpc_without_timeout::RULE,
+    &failure_modes::wall_clock_duration::RULE,
+];
+
+/// The pseudo-rule that reports suppression comments that suppress nothing.
+/// It is configured like a rule but documented in docs/configuration.md.
+pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
+
+pub fn by_name(name: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|rule| rule.name == name)
+}

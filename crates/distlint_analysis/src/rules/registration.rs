@@ -1,0 +1,88 @@
+//! How a process is registered: shared by the rules about named processes.
+
+use tree_sitter::Node;
+
+use crate::model::{Call, FileModel};
+use crate::syntax::{atom_name, identifier_name, tuple_elements, unparenthesized};
+
+/// The kind of name a process is registered under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Registration {
+    /// `name: __MODULE__`, `name: :cache`, `name: MyApp.Cache`: one per node.
+    Local,
+    /// `{:global, name}`: one per cluster, resolved by `:global`.
+    Global,
+    /// `{:via, :global, name}`: the same through the via interface.
+    ViaGlobal,
+    /// `{:via, Registry, ...}`, `{:via, Horde.Registry, ...}`, ...
+    ViaOther,
+    /// A variable or anything computed: unknown.
+    Dynamic,
+}
+
+impl Registration {
+    pub fn is_global(self) -> bool {
+        matches!(self, Registration::Global | Registration::ViaGlobal)
+    }
+
+    /// One fixed name for the whole node or cluster.
+    pub fn is_fixed(self) -> bool {
+        matches!(self, Registration::Local | Registration::Global | Registration::ViaGlobal)
+    }
+}
+
+/// Classifies a name expression, looking through `@attribute` indirection.
+pub fn classify(file: &FileModel<'_>, name: Node<'_>) -> Registration {
+    let name = unparenthesized(file.resolve_attribute(name));
+    let source = file.source;
+    match name.kind() {
+        "atom" | "alias" => Registration::Local,
+        "identifier" if identifier_name(name, source) == Some("__MODULE__") => Registration::Local,
+        "tuple" => {
+            let elements = tuple_elements(name).unwrap_or_default();
+            let atom = |i: usize| elements.get(i).and_then(|n| atom_name(*n, source));
+            match (elements.len(), atom(0), atom(1)) {
+                (2, Some("global"), _) => Registration::Global,
+                (3, Some("via"), Some("global")) => Registration::ViaGlobal,
+                (3, Some("via"), _) => Registration::ViaOther,
+                _ => Registration::Dynamic,
+            }
+        }
+        _ => Registration::Dynamic,
+    }
+}
+
+/// Calls that start a process and may name it, with the modules that define them.
+pub const START_FUNCTIONS: &[(&str, &[&str])] = &[
+    ("GenServer", &["start_link", "start"]),
+    ("Agent", &["start_link", "start"]),
+    ("Supervisor", &["start_link"]),
+    ("DynamicSupervisor", &["start_link"]),
+    ("Task.Supervisor", &["start_link"]),
+    (":gen_server", &["start_link", "start"]),
+    (":gen_statem", &["start_link", "start"]),
+    (":supervisor", &["start_link"]),
+];
+
+/// Every call that starts a process, in source order.
+pub fn start_calls<'m, 't>(file: &'m FileModel<'t>) -> Vec<&'m Call<'t>> {
+    let mut calls: Vec<&Call<'t>> = START_FUNCTIONS
+        .iter()
+        .flat_map(|(module, names)| file.calls_to_any(module, names))
+        .filter(|call| !call.capture)
+        .collect();
+    calls.sort_by_key(|call| call.node.start_byte());
+    calls
+}
+
+/// Where a start call says its name: the node to classify and the node to
+/// point a finding at (the `name:` pair, or the name argument of Erlang starts).
+pub fn start_call_name<'t>(file: &FileModel<'t>, call: &Call<'t>) -> Option<(Node<'t>, Node<'t>)> {
+    let (module, _, arity) = call.mfa();
+    if module.starts_with(':') {
+        // :gen_server.start_link(Name, Mod, Args, Opts): the name comes first in the 4-arity form.
+        return (arity == 4).then(|| (call.args[0], call.args[0]));
+    }
+    let pair = call.keyword_options()?.pair("name", file.source)?;
+    Some((pair.value, pair.node))
+}

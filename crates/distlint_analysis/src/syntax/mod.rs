@@ -1,0 +1,256 @@
+//! Thin, typed views over tree-sitter-elixir nodes.
+//!
+//! Rules never compare node kinds or slice node text themselves: they ask these
+//! views ("is this an atom, and which?", "the value of the `name:` keyword").
+//! Each view is `Copy` and borrows the tree and the source text.
+
+mod literal;
+
+pub use literal::{atom_name, integer_value, is_atom, string_literal};
+use tree_sitter::Node;
+
+/// The text a node covers.
+pub fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
+    &source[node.byte_range()]
+}
+
+/// Named children, skipping comments (they may appear anywhere in the tree).
+pub fn named_children<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
+    let mut cursor = node.walk();
+    let children: Vec<Node<'t>> = node
+        .named_children(&mut cursor)
+        .filter(|child| child.kind() != "comment")
+        .collect();
+    children.into_iter()
+}
+
+/// The first named child of a given kind.
+pub fn child_of_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
+    named_children(node).find(|child| child.kind() == kind)
+}
+
+/// `identifier` node text, if the node is one.
+pub fn identifier_name<'s>(node: Node<'_>, source: &'s str) -> Option<&'s str> {
+    (node.kind() == "identifier").then(|| text(node, source))
+}
+
+/// Is this node a variable-like identifier (not `__MODULE__` and friends)?
+pub fn variable_name<'s>(node: Node<'_>, source: &'s str) -> Option<&'s str> {
+    identifier_name(node, source).filter(|name| !name.starts_with("__"))
+}
+
+/// A call node: `f(x)`, `Mod.f(x)`, `:mod.f x`, `def f do ... end`.
+#[derive(Clone, Copy, Debug)]
+pub struct CallNode<'t> {
+    pub node: Node<'t>,
+}
+
+/// What a call's `target` field holds.
+#[derive(Clone, Copy, Debug)]
+pub enum CallTargetNode<'t> {
+    /// `name(...)`
+    Local { name: Node<'t> },
+    /// `receiver.name(...)`: receiver is an alias, atom, identifier or expression.
+    Remote { receiver: Node<'t>, name: Node<'t> },
+    /// `fun.(...)` and anything else we do not resolve.
+    Other,
+}
+
+impl<'t> CallNode<'t> {
+    pub fn cast(node: Node<'t>) -> Option<Self> {
+        (node.kind() == "call").then_some(CallNode { node })
+    }
+
+    pub fn target(self) -> CallTargetNode<'t> {
+        let Some(target) = self.node.child_by_field_name("target") else {
+            return CallTargetNode::Other;
+        };
+        match target.kind() {
+            "identifier" => CallTargetNode::Local { name: target },
+            "dot" => match (
+                target.child_by_field_name("left"),
+                target.child_by_field_name("right"),
+            ) {
+                (Some(receiver), Some(name)) if name.kind() == "identifier" => {
+                    CallTargetNode::Remote { receiver, name }
+                }
+                _ => CallTargetNode::Other,
+            },
+            _ => CallTargetNode::Other,
+        }
+    }
+
+    /// The local name when the target is a plain identifier (`def`, `rem`, ...).
+    pub fn local_name<'s>(self, source: &'s str) -> Option<&'s str> {
+        match self.target() {
+            CallTargetNode::Local { name } => Some(text(name, source)),
+            _ => None,
+        }
+    }
+
+    /// The `arguments` node, absent for `Mod.fun` without parentheses.
+    pub fn arguments_node(self) -> Option<Node<'t>> {
+        child_of_kind(self.node, "arguments")
+    }
+
+    /// Written arguments (a trailing keyword list counts as one argument).
+    pub fn arguments(self) -> Vec<Node<'t>> {
+        self.arguments_node()
+            .map(|args| named_children(args).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn do_block(self) -> Option<Node<'t>> {
+        child_of_kind(self.node, "do_block")
+    }
+}
+
+/// `left op right`.
+#[derive(Clone, Copy, Debug)]
+pub struct BinaryOp<'t> {
+    pub node: Node<'t>,
+    pub left: Node<'t>,
+    pub right: Node<'t>,
+    pub operator: Node<'t>,
+}
+
+impl<'t> BinaryOp<'t> {
+    pub fn cast(node: Node<'t>) -> Option<Self> {
+        if node.kind() != "binary_operator" {
+            return None;
+        }
+        Some(BinaryOp {
+            node,
+            left: node.child_by_field_name("left")?,
+            right: node.child_by_field_name("right")?,
+            operator: node.child_by_field_name("operator")?,
+        })
+    }
+
+    pub fn operator_text<'s>(&self, source: &'s str) -> &'s str {
+        text(self.operator, source)
+    }
+}
+
+/// `@name` read as a value.
+pub fn attribute_reference<'s>(node: Node<'_>, source: &'s str) -> Option<&'s str> {
+    let operand = at_operand(node, source)?;
+    identifier_name(operand, source)
+}
+
+/// `@name value` at module level: the attribute name and its value node.
+pub fn attribute_definition<'t, 's>(node: Node<'t>, source: &'s str) -> Option<(&'s str, Node<'t>)> {
+    let operand = CallNode::cast(at_operand(node, source)?)?;
+    let name = operand.local_name(source)?;
+    let args = operand.arguments();
+    match args.as_slice() {
+        [value] => Some((name, *value)),
+        _ => None,
+    }
+}
+
+fn at_operand<'t>(node: Node<'t>, source: &str) -> Option<Node<'t>> {
+    if node.kind() != "unary_operator" {
+        return None;
+    }
+    let operator = node.child_by_field_name("operator")?;
+    (text(operator, source) == "@").then(|| node.child_by_field_name("operand"))?
+}
+
+/// Elements of a `{...}` tuple.
+pub fn tuple_elements<'t>(node: Node<'t>) -> Option<Vec<Node<'t>>> {
+    (node.kind() == "tuple").then(|| named_children(node).collect())
+}
+
+/// Elements of a `[...]` list literal (a keyword tail counts as one element).
+pub fn list_elements<'t>(node: Node<'t>) -> Option<Vec<Node<'t>>> {
+    (node.kind() == "list").then(|| named_children(node).collect())
+}
+
+/// A keyword list: trailing `key: value` arguments or a `[key: value]` literal.
+#[derive(Clone, Copy, Debug)]
+pub struct Keywords<'t> {
+    pub node: Node<'t>,
+}
+
+/// One `key: value` pair.
+#[derive(Clone, Copy, Debug)]
+pub struct KeywordPair<'t> {
+    pub node: Node<'t>,
+    pub key: Node<'t>,
+    pub value: Node<'t>,
+}
+
+impl<'t> KeywordPair<'t> {
+    /// The key without its `: ` (and without quotes for `"quoted": v`).
+    pub fn key_name<'s>(&self, source: &'s str) -> &'s str {
+        let raw = text(self.key, source).trim_end();
+        let raw = raw.strip_suffix(':').unwrap_or(raw);
+        raw.trim_matches('"')
+    }
+}
+
+impl<'t> Keywords<'t> {
+    /// Accepts a `keywords` node, or a `list` whose content is one.
+    pub fn cast(node: Node<'t>) -> Option<Self> {
+        match node.kind() {
+            "keywords" => Some(Keywords { node }),
+            "list" => {
+                let inner = child_of_kind(node, "keywords")?;
+                Some(Keywords { node: inner })
+            }
+            _ => None,
+        }
+    }
+
+    pub fn pairs(self) -> impl Iterator<Item = KeywordPair<'t>> {
+        named_children(self.node).filter_map(|pair| {
+            Some(KeywordPair {
+                node: pair,
+                key: pair.child_by_field_name("key")?,
+                value: pair.child_by_field_name("value")?,
+            })
+        })
+    }
+
+    pub fn get(self, key: &str, source: &str) -> Option<Node<'t>> {
+        self.pair(key, source).map(|pair| pair.value)
+    }
+
+    pub fn pair(self, key: &str, source: &str) -> Option<KeywordPair<'t>> {
+        self.pairs().find(|pair| pair.key_name(source) == key)
+    }
+}
+
+/// Ancestors of a node, nearest first.
+pub fn ancestors<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
+    std::iter::successors(node.parent(), |n| n.parent())
+}
+
+/// Does `inner` lie within `outer` (by byte range)?
+pub fn contains(outer: Node<'_>, inner: Node<'_>) -> bool {
+    outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()
+}
+
+/// Strip parentheses: `(expr)` is a `block` with a single child.
+pub fn unparenthesized(node: Node<'_>) -> Node<'_> {
+    let mut node = node;
+    while node.kind() == "block" {
+        let mut children = named_children(node);
+        match (children.next(), children.next()) {
+            (Some(only), None) => node = only,
+            _ => break,
+        }
+    }
+    node
+}
+
+/// The value a `do ... end` block evaluates to: its last expression. Any other
+/// body (a `do:` value) is returned as is.
+pub fn last_expression(body: Node<'_>) -> Node<'_> {
+    if body.kind() == "do_block" {
+        named_children(body).last().unwrap_or(body)
+    } else {
+        body
+    }
+}

@@ -1,0 +1,251 @@
+//! Finding the files to lint, their configuration and project, and linting
+//! them in parallel.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::{Config, ConfigError};
+use crate::lint::{lint_text, FileLint};
+use crate::model::project::find_project_root;
+use crate::model::ProjectModel;
+use crate::source::SourceFile;
+
+/// Files larger than this are skipped (generated code, data dumps).
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// What to check.
+#[derive(Clone, Debug, Default)]
+pub struct CheckRequest {
+    pub paths: Vec<PathBuf>,
+    /// `--config FILE`: use this file instead of discovering `.distlint.toml`.
+    pub config_file: Option<PathBuf>,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+/// Why `check` could not start.
+#[derive(Debug)]
+pub enum CheckError {
+    Config(ConfigError),
+    MissingPath(PathBuf),
+}
+
+impl std::fmt::Display for CheckError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CheckError::Config(err) => write!(f, "{err}"),
+            CheckError::MissingPath(path) => write!(
+                f,
+                "{}: no such file or directory (check the path; `distlint check` with no path checks the current directory)",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// One linted file.
+#[derive(Debug)]
+pub struct FileReport {
+    /// The path as found (absolute).
+    pub path: PathBuf,
+    pub source: SourceFile,
+    pub lint: FileLint,
+    pub config: Arc<Config>,
+}
+
+/// A file that could not be linted, and why (in words for the reader).
+#[derive(Debug)]
+pub struct FileProblem {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct CheckOutcome {
+    /// Sorted by path.
+    pub files: Vec<FileReport>,
+    pub problems: Vec<FileProblem>,
+}
+
+/// One file to lint with everything it needs.
+struct Job {
+    path: PathBuf,
+    relative: PathBuf,
+    config: Arc<Config>,
+    project: Arc<ProjectModel>,
+}
+
+/// Discovers the files under `request.paths` and lints them in parallel.
+pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let explicit_config = match &request.config_file {
+        Some(file) => Some(Arc::new(load_config(Config::load(file), request)?)),
+        None => None,
+    };
+    let mut jobs = Vec::new();
+    let mut projects = ProjectCache::default();
+    for path in &request.paths {
+        let path = absolute(&cwd, path);
+        if !path.exists() {
+            return Err(CheckError::MissingPath(path));
+        }
+        let config = match &explicit_config {
+            Some(config) => config.clone(),
+            None => {
+                let fallback = fallback_root(&path, &cwd);
+                Arc::new(load_config(Config::discover(&path, &fallback), request)?)
+            }
+        };
+        for file in files_under(&path, &config) {
+            let relative = file.strip_prefix(&config.root).unwrap_or(&file).to_path_buf();
+            jobs.push(Job {
+                project: projects.for_file(&file),
+                path: file,
+                relative,
+                config: config.clone(),
+            });
+        }
+    }
+    jobs.sort_by(|a, b| a.path.cmp(&b.path));
+    jobs.dedup_by(|a, b| a.path == b.path);
+
+    let results: Vec<Result<FileReport, FileProblem>> = jobs.into_par_iter().map(lint_job).collect();
+    let mut outcome = CheckOutcome::default();
+    for result in results {
+        match result {
+            Ok(report) => outcome.files.push(report),
+            Err(problem) => outcome.problems.push(problem),
+        }
+    }
+    Ok(outcome)
+}
+
+fn load_config(loaded: Result<Config, ConfigError>, request: &CheckRequest) -> Result<Config, CheckError> {
+    let mut config = loaded.map_err(CheckError::Config)?;
+    config
+        .override_with(&request.select, &request.ignore)
+        .map_err(CheckError::Config)?;
+    Ok(config)
+}
+
+/// Globs are relative to the config file's directory; without one, to the Mix
+/// project root, else the current directory (when the path is inside it).
+fn fallback_root(path: &Path, cwd: &Path) -> PathBuf {
+    if let Some(root) = find_project_root(path) {
+        return root;
+    }
+    if path.starts_with(cwd) {
+        return cwd.to_path_buf();
+    }
+    if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().unwrap_or(path).to_path_buf()
+    }
+}
+
+/// Reads and lints one file; unreadable, binary, non-UTF-8 and huge files
+/// become problems with a message, never a crash.
+fn lint_job(job: Job) -> Result<FileReport, FileProblem> {
+    let problem = |message: String| FileProblem {
+        path: job.path.clone(),
+        message,
+    };
+    let size = std::fs::metadata(&job.path)
+        .map_err(|err| problem(format!("cannot read file: {err}")))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(problem(format!(
+            "skipped: {size} bytes is over the {MAX_FILE_BYTES}-byte limit for one file (exclude generated files in .distlint.toml)"
+        )));
+    }
+    let bytes = std::fs::read(&job.path).map_err(|err| problem(format!("cannot read file: {err}")))?;
+    if bytes.contains(&0) {
+        return Err(problem("skipped: this looks like a binary file (it contains NUL bytes)".to_string()));
+    }
+    let text = String::from_utf8(bytes).map_err(|err| {
+        problem(format!(
+            "skipped: not valid UTF-8 (first bad byte at offset {}); Elixir source must be UTF-8",
+            err.utf8_error().valid_up_to()
+        ))
+    })?;
+    let (parsed, lint) = lint_text(&text, &job.relative, &job.project, &job.config);
+    Ok(FileReport {
+        path: job.path,
+        source: parsed.source,
+        lint,
+        config: job.config,
+    })
+}
+
+/// Elixir files under `path`, honouring .gitignore and the config's excludes.
+/// A file named explicitly is always linted.
+pub fn files_under(path: &Path, config: &Config) -> Vec<PathBuf> {
+    if path.is_file() {
+        return vec![path.to_path_buf()];
+    }
+    let root = config.root.clone();
+    let excluded = {
+        let config = config.clone();
+        move |entry: &ignore::DirEntry| {
+            let relative = entry.path().strip_prefix(&root).unwrap_or(entry.path());
+            !config.is_excluded(relative)
+        }
+    };
+    let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(path)
+        .require_git(false)
+        .filter_entry(excluded)
+        .build()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
+        .map(ignore::DirEntry::into_path)
+        .filter(|p| is_elixir_file(p))
+        .collect();
+    files.sort();
+    files
+}
+
+pub fn is_elixir_file(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "ex" || ext == "exs")
+}
+
+fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() { path.to_path_buf() } else { cwd.join(path) };
+    // Normalise `.` and `..` lexically so displayed paths stay short.
+    let mut out = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Project models by root, shared by the files of a project.
+#[derive(Default)]
+struct ProjectCache {
+    roots_by_dir: HashMap<PathBuf, Option<PathBuf>>,
+    projects: HashMap<Option<PathBuf>, Arc<ProjectModel>>,
+}
+
+impl ProjectCache {
+    fn for_file(&mut self, file: &Path) -> Arc<ProjectModel> {
+        let dir = file.parent().unwrap_or(file).to_path_buf();
+        let root = self
+            .roots_by_dir
+            .entry(dir.clone())
+            .or_insert_with(|| find_project_root(&dir))
+            .clone();
+        self.projects
+            .entry(root.clone())
+            .or_insert_with(|| Arc::new(root.as_deref().map(ProjectModel::load).unwrap_or_default()))
+            .clone()
+    }
+}
