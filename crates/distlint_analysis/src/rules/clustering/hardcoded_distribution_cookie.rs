@@ -62,7 +62,7 @@ fn command_line_flags(file: &FileModel<'_>, out: &mut Vec<Finding>) {
         if let [flag] = words.as_slice() {
             if COOKIE_FLAGS.contains(flag) {
                 if let Some(value) = next_list_element(string.node) {
-                    if string_literal(value, file.source).is_some_and(|v| !v.trim().is_empty()) {
+                    if string_literal(value, file.source).is_some_and(|v| looks_like_cookie(v.trim())) {
                         out.push(flag_finding(flag, value));
                     }
                 }
@@ -71,11 +71,20 @@ fn command_line_flags(file: &FileModel<'_>, out: &mut Vec<Finding>) {
         }
         let flag_with_value = words
             .windows(2)
-            .find(|pair| COOKIE_FLAGS.contains(&pair[0]) && !pair[1].starts_with('$'));
+            .find(|pair| COOKIE_FLAGS.contains(&pair[0]) && looks_like_cookie(pair[1]));
         if let Some(pair) = flag_with_value {
             out.push(flag_finding(pair[0], string.node));
         }
     }
+}
+
+/// A concrete cookie value, not a placeholder (`COOKIE`, `<cookie>`, `$COOKIE`)
+/// or the next word of a message (`"--cookie : cannot set ..."`).
+fn looks_like_cookie(word: &str) -> bool {
+    let token = word.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+    // Usage texts write `COOKIE`; generated cookies are long runs of capitals.
+    let placeholder = word.chars().all(|c| !c.is_ascii_lowercase()) && (word.contains("COOKIE") || word.len() < 8);
+    !word.is_empty() && token && !placeholder
 }
 
 fn flag_finding(flag: &str, node: Node<'_>) -> Finding {

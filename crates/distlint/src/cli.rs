@@ -1,0 +1,74 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "distlint",
+    version,
+    about = "Finds distributed-systems mistakes in Elixir code",
+    after_help = "Exit codes: 0 no warnings or errors, 1 warnings or errors found, 2 usage, configuration or I/O error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint Elixir files and directories (default: the current directory).
+    Check(CheckArgs),
+    /// List every rule with its reference topic, default severity and summary.
+    Rules(RulesArgs),
+    /// Explain one rule: its section of the reference page.
+    Rule(RuleArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files or directories to check.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Only these rules or topics (comma-separated); replaces `select` from the config file.
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Also skip these rules or topics (comma-separated); adds to `ignore` from the config file.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Use this configuration file instead of the nearest `.distlint.toml`.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct RuleArgs {
+    /// The rule name, as shown in findings (e.g. rpc-without-timeout).
+    pub name: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}

@@ -1,0 +1,148 @@
+//! Human output: `path:line:col: severity[rule] message`, the source line with
+//! carets under the finding, the quick fix if any, and the reference link.
+
+use std::io::{self, Write};
+
+use distlint_analysis::{ColumnUnit, Severity};
+
+use super::{Entry, Report};
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, severity: Severity) -> String {
+        let code = match severity {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Info => "1;36",
+        };
+        self.paint(code, severity.as_str())
+    }
+}
+
+pub fn write(out: &mut impl Write, report: &Report<'_>, color: bool) -> io::Result<()> {
+    let style = Style { color };
+    for entry in &report.diagnostics {
+        write_entry(out, entry, &style)?;
+    }
+    write_summary(out, report, &style)
+}
+
+fn write_entry(out: &mut impl Write, entry: &Entry<'_>, style: &Style) -> io::Result<()> {
+    let d = entry.diagnostic;
+    let (line, column) = entry.position(d.range.start);
+    writeln!(
+        out,
+        "{}: {}[{}] {}",
+        style.paint("1", &format!("{}:{line}:{column}", entry.path)),
+        style.severity(d.severity),
+        style.paint("1", d.rule),
+        d.message
+    )?;
+    let source = entry.source;
+    let start = source.line_col(d.range.start, ColumnUnit::Chars);
+    let end = source.line_col(d.range.end, ColumnUnit::Chars);
+    let text = source.line_text(start.line as usize);
+    let end_col = if end.line == start.line { end.col } else { text.chars().count() as u32 };
+    let (shown, caret_start, caret_len) = expand_tabs(text, start.col as usize, end_col as usize);
+    let gutter = " ".repeat(line.to_string().len());
+    let bar = style.paint("1;34", "|");
+    writeln!(out, "{gutter} {bar}")?;
+    writeln!(out, "{} {bar} {shown}", style.paint("1;34", &line.to_string()))?;
+    writeln!(
+        out,
+        "{gutter} {bar} {}{}",
+        " ".repeat(caret_start),
+        style.paint(severity_caret_code(d.severity), &"^".repeat(caret_len.max(1)))
+    )?;
+    if let Some(fix) = &d.fix {
+        writeln!(out, "{gutter} = {}: {}", style.paint("1;32", "fix"), fix.title)?;
+    }
+    writeln!(out, "{gutter} = {}: {}", style.paint("1", "see"), entry.url)?;
+    writeln!(out)
+}
+
+fn severity_caret_code(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "1;31",
+        Severity::Warning => "1;33",
+        Severity::Info => "1;36",
+    }
+}
+
+/// The line with tabs as four spaces, and the caret start and length in the
+/// expanded text for the character columns `[start, end)`.
+fn expand_tabs(text: &str, start: usize, end: usize) -> (String, usize, usize) {
+    let mut shown = String::new();
+    let (mut caret_start, mut caret_end) = (None, None);
+    for (index, ch) in text.chars().enumerate() {
+        if index == start {
+            caret_start = Some(shown.chars().count());
+        }
+        if index == end {
+            caret_end = Some(shown.chars().count());
+        }
+        if ch == '\t' {
+            shown.push_str("    ");
+        } else {
+            shown.push(ch);
+        }
+    }
+    let width = shown.chars().count();
+    let caret_start = caret_start.unwrap_or(width);
+    let caret_end = caret_end.unwrap_or(width).max(caret_start);
+    (shown, caret_start, caret_end - caret_start)
+}
+
+fn write_summary(out: &mut impl Write, report: &Report<'_>, style: &Style) -> io::Result<()> {
+    let files = report.files_checked;
+    let file_word = if files == 1 { "file" } else { "files" };
+    let total = report.diagnostics.len();
+    if total == 0 {
+        return writeln!(out, "{} No problems found in {files} {file_word}.", style.paint("1;32", "✓"));
+    }
+    let with_findings = {
+        let mut paths: Vec<&str> = report.diagnostics.iter().map(|e| e.path.as_str()).collect();
+        paths.dedup();
+        paths.len()
+    };
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    writeln!(
+        out,
+        "Found {} ({}, {}, {} info) in {with_findings} of {files} {file_word}.",
+        plural(total, "problem"),
+        plural(report.count(Severity::Error), "error"),
+        plural(report.count(Severity::Warning), "warning"),
+        report.count(Severity::Info),
+    )?;
+    let fixable = report.fixable();
+    if fixable > 0 {
+        writeln!(
+            out,
+            "{} a quick fix: apply it from your editor (distlint server).",
+            if fixable == 1 { "1 has".to_string() } else { format!("{fixable} have") }
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand_tabs;
+
+    #[test]
+    fn carets_follow_expanded_tabs() {
+        assert_eq!(expand_tabs("\tfoo(x)", 1, 4), ("    foo(x)".to_string(), 4, 3));
+        assert_eq!(expand_tabs("ab", 5, 9), ("ab".to_string(), 2, 0));
+    }
+}
