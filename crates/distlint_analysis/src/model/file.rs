@@ -130,6 +130,11 @@ impl<'t> Call<'t> {
     pub fn arguments_node(&self) -> Option<Node<'t>> {
         CallNode { node: self.node }.arguments_node()
     }
+
+    /// The `do ... end` block of `case x do ... end` and friends.
+    pub fn do_block(&self) -> Option<Node<'t>> {
+        CallNode { node: self.node }.do_block()
+    }
 }
 
 /// `name = value` where the left side is a plain variable.

@@ -105,6 +105,14 @@ impl<'t> CallNode<'t> {
     }
 }
 
+/// The `pattern -> body` clauses of a `do ... end` block (`case`, `receive`):
+/// the pattern side of each (`left`: the patterns, with the guard if any).
+pub fn clause_patterns<'t>(do_block: Node<'t>) -> impl Iterator<Item = Node<'t>> {
+    named_children(do_block)
+        .filter(|child| child.kind() == "stab_clause")
+        .filter_map(|clause| clause.child_by_field_name("left"))
+}
+
 /// `left op right`.
 #[derive(Clone, Copy, Debug)]
 pub struct BinaryOp<'t> {

@@ -6,7 +6,7 @@ use crate::diagnostic::{Finding, Severity};
 use crate::model::{FileModel, Function, FunctionId, ModuleId};
 use crate::rules::registration::{classify, start_call_name, Registration};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
-use crate::syntax::{atom_name, named_children, unparenthesized, variable_name, BinaryOp};
+use crate::syntax::{atom_name, clause_patterns, named_children, unparenthesized, variable_name, BinaryOp};
 
 pub static RULE: Rule = Rule {
     name: "global-genserver-cache",
@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// Map lookups by key: `Map.get/2,3`, `Map.fetch/2`, ... (the state is the first argument).
 const LOOKUPS: &[&str] = &["get", "fetch", "fetch!", "has_key?"];
 const STORES: &[&str] = &["put", "put_new", "merge", "update", "update!", "delete"];
 
@@ -113,9 +114,10 @@ fn reads_key_from_state(file: &FileModel<'_>, id: FunctionId, function: &Functio
     let Some(state) = state_variable(file, function) else {
         return false;
     };
+    // `Map.get(state, key, default)` is as much a lookup as `Map.get(state, key)`.
     let via_map = file.calls_to_any("Map", LOOKUPS).any(|call| {
         call.function == Some(id)
-            && call.arity == 2
+            && matches!(call.arity, 2 | 3)
             && is_state(file, call.args[0], state)
             && is_dynamic_key(file, call.args[1])
     });
@@ -124,7 +126,15 @@ fn reads_key_from_state(file: &FileModel<'_>, id: FunctionId, function: &Functio
             && access.node.child_by_field_name("target").is_some_and(|t| is_state(file, t, state))
             && access.node.child_by_field_name("key").is_some_and(|k| is_dynamic_key(file, k))
     });
-    via_map || via_access
+    // `case state do %{^key => value} -> ... end`: the pinned key in the body, not the head.
+    let via_case = file.calls_to("", "case").any(|call| {
+        call.function == Some(id)
+            && call.args.first().is_some_and(|subject| is_state(file, *subject, state))
+            && call
+                .do_block()
+                .is_some_and(|block| clause_patterns(block).any(|pattern| has_pinned_map_key(file, pattern)))
+    });
+    via_map || via_access || via_case
 }
 
 fn writes_key_to_state(file: &FileModel<'_>, id: FunctionId, function: &Function<'_>) -> bool {
@@ -139,7 +149,7 @@ fn writes_key_to_state(file: &FileModel<'_>, id: FunctionId, function: &Function
     })
 }
 
-/// `%{^key => value}` in the state pattern.
+/// `%{^key => value}` in a pattern (the state parameter, or a clause of a `case` on the state).
 fn has_pinned_map_key(file: &FileModel<'_>, param: Node<'_>) -> bool {
     let mut stack = vec![param];
     while let Some(node) = stack.pop() {

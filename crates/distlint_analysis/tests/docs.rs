@@ -1,0 +1,236 @@
+//! The documentation is tested:
+//! - every ```elixir block marked `fires=RULE` produces RULE, every block marked
+//!   `quiet` produces nothing (an optional `path=mix.exs` says what the block is linted as);
+//! - every `## rule-name` heading names a registered rule, and every rule has one;
+//! - every internal link and anchor resolves.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use distlint_analysis::model::ProjectModel;
+use distlint_analysis::rules::ALL;
+use distlint_analysis::{lint_text, Config};
+
+fn docs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs")
+}
+
+fn markdown_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![docs_dir()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+struct Block {
+    info: String,
+    code: String,
+    line: usize,
+}
+
+fn code_blocks(markdown: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut current: Option<Block> = None;
+    for (index, line) in markdown.lines().enumerate() {
+        let trimmed = line.trim_start();
+        match &mut current {
+            None => {
+                if let Some(info) = trimmed.strip_prefix("```") {
+                    current = Some(Block { info: info.trim().to_string(), code: String::new(), line: index + 1 });
+                }
+            }
+            Some(block) => {
+                if trimmed.starts_with("```") {
+                    blocks.push(current.take().unwrap());
+                } else {
+                    block.code.push_str(line);
+                    block.code.push('\n');
+                }
+            }
+        }
+    }
+    blocks
+}
+
+#[test]
+fn marked_elixir_examples_do_what_they_say() {
+    let config = Config::default_at(Path::new("/project"));
+    let project = ProjectModel::default();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for file in markdown_files() {
+        let markdown = std::fs::read_to_string(&file).unwrap();
+        for block in code_blocks(&markdown) {
+            let mut words = block.info.split_whitespace();
+            if words.next() != Some("elixir") {
+                continue;
+            }
+            let mut expect_rule = None;
+            let mut quiet = false;
+            let mut path = "lib/example.ex".to_string();
+            for word in words {
+                if let Some(rule) = word.strip_prefix("fires=") {
+                    expect_rule = Some(rule.to_string());
+                } else if word == "quiet" {
+                    quiet = true;
+                } else if let Some(p) = word.strip_prefix("path=") {
+                    path = p.to_string();
+                }
+            }
+            if expect_rule.is_none() && !quiet {
+                continue;
+            }
+            checked += 1;
+            let (_, result) = lint_text(&block.code, Path::new(&path), &project, &config);
+            let found: Vec<&str> = result.diagnostics.iter().map(|d| d.rule).collect();
+            let place = format!("{}:{}", file.display(), block.line);
+            if !result.syntax_errors.is_empty() {
+                failures.push(format!("{place}: the example does not parse"));
+            }
+            match &expect_rule {
+                Some(rule) => {
+                    if !found.contains(&rule.as_str()) {
+                        failures.push(format!("{place}: marked fires={rule} but found {found:?}"));
+                    }
+                    if let Some(other) = found.iter().find(|r| **r != rule.as_str()) {
+                        failures.push(format!("{place}: marked fires={rule} but also found {other}"));
+                    }
+                }
+                None => {
+                    if !found.is_empty() {
+                        failures.push(format!("{place}: marked quiet but found {found:?}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 0, "no marked examples found under docs/");
+    assert!(failures.is_empty(), "documentation examples:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn every_rule_section_has_tested_examples() {
+    for rule in ALL {
+        let section = distlint_analysis::docs::rule_section(rule).unwrap();
+        assert!(
+            section.contains(&format!("```elixir fires={}", rule.name)),
+            "the section of {} has no ```elixir fires={} example",
+            rule.name,
+            rule.name
+        );
+        assert!(section.contains("```elixir quiet"), "the section of {} has no quiet example", rule.name);
+    }
+}
+
+fn is_rule_like(heading: &str) -> bool {
+    heading.contains('-') && heading.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// GitHub's anchor for a heading.
+fn anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '-' || *c == ' ' || *c == '_')
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+fn headings(markdown: &str) -> Vec<String> {
+    let mut in_code = false;
+    let mut out = Vec::new();
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+        }
+        if !in_code && line.starts_with('#') {
+            out.push(line.trim_start_matches('#').trim().to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn rule_headings_name_real_rules() {
+    let names: HashSet<&str> = ALL.iter().map(|r| r.name).collect();
+    for file in markdown_files().into_iter().filter(|f| f.parent().unwrap().ends_with("reference")) {
+        let markdown = std::fs::read_to_string(&file).unwrap();
+        for line in markdown.lines().filter(|l| l.starts_with("## ")) {
+            let heading = line[3..].trim();
+            if is_rule_like(heading) {
+                assert!(names.contains(heading), "{}: `## {heading}` is not a registered rule", file.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn internal_links_and_anchors_resolve() {
+    let mut failures = Vec::new();
+    for file in markdown_files() {
+        let markdown = std::fs::read_to_string(&file).unwrap();
+        let mut in_code = false;
+        for (index, line) in markdown.lines().enumerate() {
+            if line.trim_start().starts_with("```") {
+                in_code = !in_code;
+            }
+            if in_code {
+                continue;
+            }
+            for target in link_targets(line) {
+                if target.starts_with("http://") || target.starts_with("https://") || target.starts_with("mailto:") {
+                    continue;
+                }
+                let (path_part, fragment) = target.split_once('#').map_or((target.as_str(), None), |(p, f)| (p, Some(f)));
+                let linked = if path_part.is_empty() { file.clone() } else { file.parent().unwrap().join(path_part) };
+                let place = format!("{}:{}", file.display(), index + 1);
+                if !linked.exists() {
+                    failures.push(format!("{place}: link to missing file {target}"));
+                    continue;
+                }
+                if let Some(fragment) = fragment {
+                    let text = std::fs::read_to_string(&linked).unwrap_or_default();
+                    if !headings(&text).iter().any(|h| anchor(h) == fragment) {
+                        failures.push(format!("{place}: no heading for anchor #{fragment} in {}", linked.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "broken links:\n{}", failures.join("\n"));
+}
+
+/// Targets of `[text](target)` links on a line.
+fn link_targets(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(start) = rest.find("](") {
+        let after = &rest[start + 2..];
+        match after.find(')') {
+            Some(end) => {
+                out.push(after[..end].trim().to_string());
+                rest = &after[end..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+#[test]
+fn anchors_follow_github() {
+    assert_eq!(anchor("rpc-without-timeout"), "rpc-without-timeout");
+    assert_eq!(anchor("Suppression comments"), "suppression-comments");
+    assert_eq!(anchor("What `:global` does"), "what-global-does");
+}
