@@ -129,7 +129,7 @@ fn write_summary(out: &mut impl Write, report: &Report<'_>, style: &Style) -> io
     if fixable > 0 {
         writeln!(
             out,
-            "{} a quick fix: apply it from your editor (distlint server).",
+            "{} a quick fix (the `fix:` lines above).",
             if fixable == 1 { "1 has".to_string() } else { format!("{fixable} have") }
         )?;
     }
