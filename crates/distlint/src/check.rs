@@ -34,7 +34,9 @@ pub fn run(args: &CheckArgs) -> u8 {
             let color = match args.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
-                ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                ColorChoice::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
             };
             human::write(&mut out, &report, color)
         }
@@ -55,7 +57,11 @@ pub fn run(args: &CheckArgs) -> u8 {
     }
     if !report.problems.is_empty() {
         exit::ERROR
-    } else if report.diagnostics.iter().any(|d| d.diagnostic.severity >= Severity::Warning) {
+    } else if report
+        .diagnostics
+        .iter()
+        .any(|d| d.diagnostic.severity >= Severity::Warning)
+    {
         exit::FINDINGS
     } else {
         exit::CLEAN
@@ -64,6 +70,9 @@ pub fn run(args: &CheckArgs) -> u8 {
 
 /// `path` relative to `cwd` when it is inside it, else as is.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
-    let shown: PathBuf = path.strip_prefix(cwd).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf());
+    let shown: PathBuf = path
+        .strip_prefix(cwd)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf());
     shown.display().to_string()
 }

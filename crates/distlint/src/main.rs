@@ -26,7 +26,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
-            let code = if err.use_stderr() { exit::ERROR } else { exit::CLEAN };
+            let code = if err.use_stderr() {
+                exit::ERROR
+            } else {
+                exit::CLEAN
+            };
             let _ = err.print();
             return ExitCode::from(code);
         }

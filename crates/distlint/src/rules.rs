@@ -21,7 +21,10 @@ pub fn list(args: &RulesArgs) -> u8 {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&rules).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&rules).unwrap_or_default()
+            );
         }
         Format::Human => {
             let width = ALL.iter().map(|r| r.name.len()).max().unwrap_or(0);
@@ -52,6 +55,9 @@ pub fn explain(args: &RuleArgs) -> u8 {
         Some(section) => println!("{section}\n"),
         None => println!("## {}\n\n{}\n", rule.name, rule.summary),
     }
-    println!("Reference: {}", rule_url(DEFAULT_DOCS_BASE_URL, rule.name, Some(rule.topic)));
+    println!(
+        "Reference: {}",
+        rule_url(DEFAULT_DOCS_BASE_URL, rule.name, Some(rule.topic))
+    );
     exit::CLEAN
 }

@@ -49,26 +49,40 @@ fn json_output_contract() {
     let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["version", "diagnostics", "summary"]);
     let diagnostics = json["diagnostics"].as_array().unwrap();
-    let rpc = diagnostics.iter().find(|d| d["rule"] == "rpc-without-timeout").unwrap();
+    let rpc = diagnostics
+        .iter()
+        .find(|d| d["rule"] == "rpc-without-timeout")
+        .unwrap();
     assert_eq!(rpc["path"], "lib/shop/inventory.ex");
     // `    label = "📦 stock"; :rpc.call(...)`: the emoji is one character.
-    assert_eq!(rpc["range"]["start"], serde_json::json!({"line": 5, "column": 24}));
+    assert_eq!(
+        rpc["range"]["start"],
+        serde_json::json!({"line": 5, "column": 24})
+    );
     assert_eq!(rpc["reference"], "clustering");
-    assert!(rpc["url"].as_str().unwrap().ends_with("/docs/reference/clustering.md#rpc-without-timeout"));
+    assert!(rpc["url"]
+        .as_str()
+        .unwrap()
+        .ends_with("/docs/reference/clustering.md#rpc-without-timeout"));
     assert_eq!(rpc["fix"]["edits"][0]["new_text"], ", 5_000");
-    let cookie = diagnostics.iter().find(|d| d["rule"] == "hardcoded-distribution-cookie").unwrap();
+    let cookie = diagnostics
+        .iter()
+        .find(|d| d["rule"] == "hardcoded-distribution-cookie")
+        .unwrap();
     assert_eq!(cookie["severity"], "error");
     assert_eq!(cookie["path"], "mix.exs");
     assert!(cookie["fix"].is_null());
     // The prod-only cookie rule stays quiet in test/.
-    assert!(!diagnostics.iter().any(|d| d["path"].as_str().unwrap().starts_with("test/")));
+    assert!(!diagnostics
+        .iter()
+        .any(|d| d["path"].as_str().unwrap().starts_with("test/")));
 }
 
 #[test]
 fn paths_are_relative_to_the_current_directory() {
     let result = run(&projects(), &["check", "shop/lib", "--format", "json"]);
     let json: Value = serde_json::from_str(&result.stdout).unwrap();
-    let paths: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect();
+    let paths = field_of_each(&json, "path");
     assert!(paths.contains(&"shop/lib/shop/inventory.ex"), "{paths:?}");
 }
 
@@ -77,7 +91,7 @@ fn information_findings_alone_exit_zero() {
     let result = run(&projects().join("clean"), &["check", "--format", "json"]);
     assert_eq!(result.code, 0, "{}", result.stdout);
     let json: Value = serde_json::from_str(&result.stdout).unwrap();
-    let rules: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap()).collect();
+    let rules = field_of_each(&json, "rule");
     assert_eq!(rules, ["unused-suppression"]);
     assert_eq!(json["diagnostics"][0]["severity"], "info");
 }
@@ -85,24 +99,52 @@ fn information_findings_alone_exit_zero() {
 #[test]
 fn select_and_ignore_on_the_command_line() {
     let shop = projects().join("shop");
-    let only = run(&shop, &["check", "--select", "consistent-hashing", "--format", "json"]);
+    let only = run(
+        &shop,
+        &[
+            "check",
+            "--select",
+            "consistent-hashing",
+            "--format",
+            "json",
+        ],
+    );
     let json: Value = serde_json::from_str(&only.stdout).unwrap();
-    let rules: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap()).collect();
+    let rules = field_of_each(&json, "rule");
     assert_eq!(rules, ["mod-n-node-hashing"]);
 
-    let ignored = run(&shop, &["check", "--ignore", "clustering,consistent-hashing,failure-modes", "--format", "json"]);
+    let ignored = run(
+        &shop,
+        &[
+            "check",
+            "--ignore",
+            "clustering,consistent-hashing,failure-modes",
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(ignored.code, 0, "{}", ignored.stdout);
 
     let unknown = run(&shop, &["check", "--select", "rpc-without-timeot"]);
     assert_eq!(unknown.code, 2);
-    assert!(unknown.stderr.contains("Did you mean `rpc-without-timeout`"), "{}", unknown.stderr);
+    assert!(
+        unknown
+            .stderr
+            .contains("Did you mean `rpc-without-timeout`"),
+        "{}",
+        unknown.stderr
+    );
 }
 
 #[test]
 fn missing_path_exits_two() {
     let result = run(&projects(), &["check", "no/such/dir"]);
     assert_eq!(result.code, 2);
-    assert!(result.stderr.contains("no such file or directory"), "{}", result.stderr);
+    assert!(
+        result.stderr.contains("no such file or directory"),
+        "{}",
+        result.stderr
+    );
 }
 
 #[test]
@@ -111,6 +153,16 @@ fn usage_error_exits_two() {
     assert_eq!(result.code, 2);
     let result = run(&projects(), &["frobnicate"]);
     assert_eq!(result.code, 2);
+}
+
+/// One field of every diagnostic in a JSON report.
+fn field_of_each<'j>(json: &'j Value, field: &str) -> Vec<&'j str> {
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d[field].as_str().unwrap())
+        .collect()
 }
 
 fn write(dir: &Path, rel: &str, text: impl AsRef<[u8]>) {
@@ -123,25 +175,49 @@ fn write(dir: &Path, rel: &str, text: impl AsRef<[u8]>) {
 fn broken_config_reports_file_line_and_exits_two() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "lib/a.ex", "defmodule A do\nend\n");
-    write(dir.path(), ".distlint.toml", "select = [\"clustering\"]\n[severity]\nrpc-without-timeout = \"loud\"\n");
+    write(
+        dir.path(),
+        ".distlint.toml",
+        "select = [\"clustering\"]\n[severity]\nrpc-without-timeout = \"loud\"\n",
+    );
     let result = run(dir.path(), &["check"]);
     assert_eq!(result.code, 2);
-    assert!(result.stderr.contains(".distlint.toml:3:23:"), "{}", result.stderr);
-    assert!(result.stderr.contains("\"error\", \"warning\" or \"info\""), "{}", result.stderr);
+    assert!(
+        result.stderr.contains(".distlint.toml:3:23:"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        result.stderr.contains("\"error\", \"warning\" or \"info\""),
+        "{}",
+        result.stderr
+    );
     assert!(result.stdout.is_empty());
 
     write(dir.path(), ".distlint.toml", "select = [\"clustering\"\n");
     let result = run(dir.path(), &["check"]);
     assert_eq!(result.code, 2);
-    assert!(result.stderr.contains(".distlint.toml:"), "{}", result.stderr);
+    assert!(
+        result.stderr.contains(".distlint.toml:"),
+        "{}",
+        result.stderr
+    );
 }
 
 #[test]
 fn config_file_applies_from_a_subdirectory() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "mix.exs", "defmodule A.MixProject do\nend\n");
-    write(dir.path(), "lib/a.ex", "defmodule A do\n  def f(n), do: :rpc.call(n, M, :f, [])\nend\n");
-    write(dir.path(), "lib/legacy/b.ex", "defmodule B do\n  def f(n), do: :rpc.call(n, M, :f, [])\nend\n");
+    write(
+        dir.path(),
+        "lib/a.ex",
+        "defmodule A do\n  def f(n), do: :rpc.call(n, M, :f, [])\nend\n",
+    );
+    write(
+        dir.path(),
+        "lib/legacy/b.ex",
+        "defmodule B do\n  def f(n), do: :rpc.call(n, M, :f, [])\nend\n",
+    );
     write(
         dir.path(),
         ".distlint.toml",
@@ -159,18 +235,45 @@ fn config_file_applies_from_a_subdirectory() {
 #[test]
 fn bad_files_are_reported_not_fatal() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "lib/latin1.ex", b"defmodule A do\n  @doc \"caf\xe9\"\nend\n");
+    write(
+        dir.path(),
+        "lib/latin1.ex",
+        b"defmodule A do\n  @doc \"caf\xe9\"\nend\n",
+    );
     write(dir.path(), "lib/binary.ex", b"\x00\x01\x02\x03");
-    write(dir.path(), "lib/broken.ex", "defmodule Broken do\n  def f(n) do :rpc.call(n, M, :f, [])\n");
-    write(dir.path(), "lib/ok.ex", "defmodule Ok do\n  def f(n), do: :rpc.call(n, M, :f, [])\nend\n");
+    write(
+        dir.path(),
+        "lib/broken.ex",
+        "defmodule Broken do\n  def f(n) do :rpc.call(n, M, :f, [])\n",
+    );
+    write(
+        dir.path(),
+        "lib/ok.ex",
+        "defmodule Ok do\n  def f(n), do: :rpc.call(n, M, :f, [])\nend\n",
+    );
     let result = run(dir.path(), &["check", "--format", "json"]);
     assert_eq!(result.code, 2, "{}", result.stderr);
-    assert!(result.stderr.contains("lib/latin1.ex: skipped: not valid UTF-8"), "{}", result.stderr);
-    assert!(result.stderr.contains("lib/binary.ex: skipped: this looks like a binary file"), "{}", result.stderr);
+    assert!(
+        result
+            .stderr
+            .contains("lib/latin1.ex: skipped: not valid UTF-8"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        result
+            .stderr
+            .contains("lib/binary.ex: skipped: this looks like a binary file"),
+        "{}",
+        result.stderr
+    );
     let json: Value = serde_json::from_str(&result.stdout).unwrap();
     // The readable files are still checked, the broken one as far as it parses.
-    let paths: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect();
-    assert!(paths.contains(&"lib/ok.ex") && paths.contains(&"lib/broken.ex"), "{paths:?}");
+    let paths = field_of_each(&json, "path");
+    assert!(
+        paths.contains(&"lib/ok.ex") && paths.contains(&"lib/broken.ex"),
+        "{paths:?}"
+    );
     assert_eq!(json["summary"]["parse_errors"][0]["path"], "lib/broken.ex");
     assert_eq!(json["summary"]["skipped"].as_array().unwrap().len(), 2);
 }
@@ -186,7 +289,10 @@ fn rules_lists_every_rule_as_json() {
         let keys: Vec<&String> = rule.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["name", "reference", "severity", "summary"]);
     }
-    let cookie = rules.iter().find(|r| r["name"] == "hardcoded-distribution-cookie").unwrap();
+    let cookie = rules
+        .iter()
+        .find(|r| r["name"] == "hardcoded-distribution-cookie")
+        .unwrap();
     assert_eq!(cookie["reference"], "clustering");
     assert_eq!(cookie["severity"], "error");
 }
@@ -195,7 +301,11 @@ fn rules_lists_every_rule_as_json() {
 fn rule_explains_itself() {
     let result = run(&projects(), &["rule", "rpc-without-timeout"]);
     assert_eq!(result.code, 0);
-    assert!(result.stdout.starts_with("## rpc-without-timeout"), "{}", result.stdout);
+    assert!(
+        result.stdout.starts_with("## rpc-without-timeout"),
+        "{}",
+        result.stdout
+    );
     assert!(result.stdout.contains("### Why it matters"));
     assert!(result.stdout.contains("clustering.md#rpc-without-timeout"));
 

@@ -37,7 +37,9 @@ pub struct ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.path, self.location) {
-            (Some(path), Some((line, col))) => write!(f, "{}:{line}:{col}: {}", path.display(), self.message),
+            (Some(path), Some((line, col))) => {
+                write!(f, "{}:{line}:{col}: {}", path.display(), self.message)
+            }
             (Some(path), None) => write!(f, "{}: {}", path.display(), self.message),
             (None, _) => write!(f, "{}", self.message),
         }
@@ -117,7 +119,8 @@ impl Config {
             ignore: Vec::new(),
             severity: HashMap::new(),
             exclude: GlobSet::empty(),
-            test_paths: build_globs(DEFAULT_TEST_PATHS.iter().copied()).unwrap_or_else(|_| GlobSet::empty()),
+            test_paths: build_globs(DEFAULT_TEST_PATHS.iter().copied())
+                .unwrap_or_else(|_| GlobSet::empty()),
             per_path_ignores: Vec::new(),
             docs_base_url: DEFAULT_DOCS_BASE_URL.to_string(),
         }
@@ -126,8 +129,16 @@ impl Config {
     /// Finds `.distlint.toml` at or above `start` and loads it; the defaults,
     /// rooted at `fallback_root`, when there is none.
     pub fn discover(start: &Path, fallback_root: &Path) -> Result<Config, ConfigError> {
-        let dir = if start.is_dir() { start } else { start.parent().unwrap_or(start) };
-        match dir.ancestors().map(|d| d.join(CONFIG_FILE_NAME)).find(|p| p.is_file()) {
+        let dir = if start.is_dir() {
+            start
+        } else {
+            start.parent().unwrap_or(start)
+        };
+        match dir
+            .ancestors()
+            .map(|d| d.join(CONFIG_FILE_NAME))
+            .find(|p| p.is_file())
+        {
             Some(file) => Config::load(&file),
             None => Ok(Config::default_at(fallback_root)),
         }
@@ -165,16 +176,17 @@ impl Config {
 
         let mut config = Config::default_at(root);
         config.file = Some(file.to_path_buf());
-        let selectors = |names: &[Spanned<String>], key: &str| -> Result<Vec<Selector>, ConfigError> {
-            names
-                .iter()
-                .map(|name| {
-                    Selector::parse(name.get_ref()).ok_or_else(|| {
-                        error_at(Some(name.span()), unknown_name_message(name.get_ref(), key))
+        let selectors =
+            |names: &[Spanned<String>], key: &str| -> Result<Vec<Selector>, ConfigError> {
+                names
+                    .iter()
+                    .map(|name| {
+                        Selector::parse(name.get_ref()).ok_or_else(|| {
+                            error_at(Some(name.span()), unknown_name_message(name.get_ref(), key))
+                        })
                     })
-                })
-                .collect()
-        };
+                    .collect()
+            };
         if let Some(select) = &raw.select {
             config.select = selectors(select, "select")?;
         }
@@ -203,10 +215,15 @@ impl Config {
             let mut builder = GlobSetBuilder::new();
             for pattern in patterns {
                 builder.add(glob(pattern.get_ref()).map_err(|err| {
-                    error_at(Some(pattern.span()), format!("invalid glob `{}`: {err}", pattern.get_ref()))
+                    error_at(
+                        Some(pattern.span()),
+                        format!("invalid glob `{}`: {err}", pattern.get_ref()),
+                    )
                 })?);
             }
-            builder.build().map_err(|err| error_at(None, format!("invalid globs: {err}")))
+            builder
+                .build()
+                .map_err(|err| error_at(None, format!("invalid globs: {err}")))
         };
         if let Some(exclude) = &raw.exclude {
             config.exclude = globs(exclude)?;
@@ -217,9 +234,14 @@ impl Config {
         if let Some(per_path) = &raw.per_path_ignores {
             for (pattern, names) in per_path {
                 let set = build_globs([pattern.as_str()]).map_err(|err| {
-                    error_at(find_key(text, pattern), format!("invalid glob `{pattern}`: {err}"))
+                    error_at(
+                        find_key(text, pattern),
+                        format!("invalid glob `{pattern}`: {err}"),
+                    )
                 })?;
-                config.per_path_ignores.push((set, selectors(names, "per-path-ignores")?));
+                config
+                    .per_path_ignores
+                    .push((set, selectors(names, "per-path-ignores")?));
             }
         }
         if let Some(url) = raw.docs_base_url {
@@ -229,7 +251,11 @@ impl Config {
     }
 
     /// Command-line `--select` replaces the file's `select`; `--ignore` adds to `ignore`.
-    pub fn override_with(&mut self, select: &[String], ignore: &[String]) -> Result<(), ConfigError> {
+    pub fn override_with(
+        &mut self,
+        select: &[String],
+        ignore: &[String],
+    ) -> Result<(), ConfigError> {
         let parse = |name: &String, flag: &str| {
             Selector::parse(name).ok_or_else(|| ConfigError {
                 path: None,
@@ -238,7 +264,10 @@ impl Config {
             })
         };
         if !select.is_empty() {
-            self.select = select.iter().map(|n| parse(n, "--select")).collect::<Result<_, _>>()?;
+            self.select = select
+                .iter()
+                .map(|n| parse(n, "--select"))
+                .collect::<Result<_, _>>()?;
         }
         for name in ignore {
             self.ignore.push(parse(name, "--ignore")?);
@@ -248,10 +277,13 @@ impl Config {
 
     /// Is `relative` (to [`Config::root`]) excluded from linting?
     pub fn is_excluded(&self, relative: &Path) -> bool {
-        let by_default = relative.components().any(|c| {
-            DEFAULT_EXCLUDED_DIRS.iter().any(|d| c.as_os_str() == *d)
-        });
-        by_default || relative.ancestors().any(|p| !p.as_os_str().is_empty() && self.exclude.is_match(p))
+        let by_default = relative
+            .components()
+            .any(|c| DEFAULT_EXCLUDED_DIRS.iter().any(|d| c.as_os_str() == *d));
+        by_default
+            || relative
+                .ancestors()
+                .any(|p| !p.as_os_str().is_empty() && self.exclude.is_match(p))
     }
 
     pub fn is_test_path(&self, relative: &Path) -> bool {
@@ -266,29 +298,40 @@ impl Config {
         if rule.scope == Scope::Production && self.is_test_path(relative) {
             return None;
         }
-        Some(self.severity.get(rule.name).copied().unwrap_or(rule.severity))
+        Some(
+            self.severity
+                .get(rule.name)
+                .copied()
+                .unwrap_or(rule.severity),
+        )
     }
 
     /// Severity of `unused-suppression` in `relative`, or `None` when off.
     pub fn unused_suppression_severity(&self, relative: &Path) -> Option<Severity> {
         self.name_enabled(UNUSED_SUPPRESSION, None, relative)
-            .then(|| self.severity.get(UNUSED_SUPPRESSION).copied().unwrap_or(Severity::Info))
+            .then(|| {
+                self.severity
+                    .get(UNUSED_SUPPRESSION)
+                    .copied()
+                    .unwrap_or(Severity::Info)
+            })
     }
 
     fn name_enabled(&self, name: &str, topic: Option<Topic>, relative: &Path) -> bool {
         let selected = self.select.iter().any(|s| s.covers(name, topic));
         let ignored = self.ignore.iter().any(|s| s.covers(name, topic));
-        let ignored_here = self
-            .per_path_ignores
-            .iter()
-            .any(|(globs, selectors)| globs.is_match(relative) && selectors.iter().any(|s| s.covers(name, topic)));
+        let ignored_here = self.per_path_ignores.iter().any(|(globs, selectors)| {
+            globs.is_match(relative) && selectors.iter().any(|s| s.covers(name, topic))
+        });
         selected && !ignored && !ignored_here
     }
 }
 
 fn glob(pattern: &str) -> Result<Glob, globset::Error> {
     // `*` stays inside one directory; `**` crosses them.
-    GlobBuilder::new(pattern.trim_end_matches('/')).literal_separator(true).build()
+    GlobBuilder::new(pattern.trim_end_matches('/'))
+        .literal_separator(true)
+        .build()
 }
 
 fn build_globs<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Result<GlobSet, globset::Error> {
@@ -336,7 +379,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let current = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(current + 1);
+            row[j + 1] = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(current + 1);
             prev = current;
         }
     }
@@ -359,11 +404,23 @@ mod tests {
     fn defaults_enable_every_rule_but_prod_rules_skip_tests() {
         let config = Config::default_at(Path::new("/p"));
         let cookie = rule("hardcoded-distribution-cookie");
-        assert_eq!(config.rule_severity(cookie, Path::new("lib/a.ex")), Some(Severity::Error));
-        assert_eq!(config.rule_severity(cookie, Path::new("test/a_test.exs")), None);
-        assert_eq!(config.rule_severity(cookie, Path::new("apps/x/test/support/a.ex")), None);
+        assert_eq!(
+            config.rule_severity(cookie, Path::new("lib/a.ex")),
+            Some(Severity::Error)
+        );
+        assert_eq!(
+            config.rule_severity(cookie, Path::new("test/a_test.exs")),
+            None
+        );
+        assert_eq!(
+            config.rule_severity(cookie, Path::new("apps/x/test/support/a.ex")),
+            None
+        );
         let rpc = rule("rpc-without-timeout");
-        assert_eq!(config.rule_severity(rpc, Path::new("test/a_test.exs")), Some(Severity::Warning));
+        assert_eq!(
+            config.rule_severity(rpc, Path::new("test/a_test.exs")),
+            Some(Severity::Warning)
+        );
         assert!(config.is_excluded(Path::new("deps/x/lib/a.ex")));
         assert!(config.is_excluded(Path::new("apps/a/_build/dev/a.ex")));
         assert!(!config.is_excluded(Path::new("lib/deps_helper.ex")));
@@ -384,11 +441,23 @@ rpc-without-timeout = "error"
         )
         .unwrap();
         let lib = Path::new("lib/a.ex");
-        assert_eq!(config.rule_severity(rule("rpc-without-timeout"), lib), Some(Severity::Error));
-        assert_eq!(config.rule_severity(rule("wall-clock-duration"), lib), Some(Severity::Warning));
+        assert_eq!(
+            config.rule_severity(rule("rpc-without-timeout"), lib),
+            Some(Severity::Error)
+        );
+        assert_eq!(
+            config.rule_severity(rule("wall-clock-duration"), lib),
+            Some(Severity::Warning)
+        );
         assert_eq!(config.rule_severity(rule("mod-n-node-hashing"), lib), None);
-        assert_eq!(config.rule_severity(rule("hardcoded-distribution-cookie"), lib), None);
-        assert_eq!(config.rule_severity(rule("rpc-without-timeout"), Path::new("lib/scripts/x.exs")), None);
+        assert_eq!(
+            config.rule_severity(rule("hardcoded-distribution-cookie"), lib),
+            None
+        );
+        assert_eq!(
+            config.rule_severity(rule("rpc-without-timeout"), Path::new("lib/scripts/x.exs")),
+            None
+        );
         assert!(config.is_excluded(Path::new("priv/legacy/old.ex")));
         assert!(!config.is_excluded(Path::new("priv/other.ex")));
     }
@@ -397,7 +466,11 @@ rpc-without-timeout = "error"
     fn errors_name_line_and_fix() {
         let err = parse("select = [\n  \"rpc-without-timeot\",\n]\n").unwrap_err();
         assert_eq!(err.location, Some((2, 3)));
-        assert!(err.message.contains("Did you mean `rpc-without-timeout`"), "{}", err.message);
+        assert!(
+            err.message.contains("Did you mean `rpc-without-timeout`"),
+            "{}",
+            err.message
+        );
 
         let err = parse("selct = []\n").unwrap_err();
         assert_eq!(err.location.map(|l| l.0), Some(1));
@@ -414,9 +487,15 @@ rpc-without-timeout = "error"
     #[test]
     fn command_line_overrides() {
         let mut config = Config::default_at(Path::new("/p"));
-        config.override_with(&["consistent-hashing".into()], &[]).unwrap();
-        assert!(config.rule_severity(rule("mod-n-node-hashing"), Path::new("a.ex")).is_some());
-        assert!(config.rule_severity(rule("rpc-without-timeout"), Path::new("a.ex")).is_none());
+        config
+            .override_with(&["consistent-hashing".into()], &[])
+            .unwrap();
+        assert!(config
+            .rule_severity(rule("mod-n-node-hashing"), Path::new("a.ex"))
+            .is_some());
+        assert!(config
+            .rule_severity(rule("rpc-without-timeout"), Path::new("a.ex"))
+            .is_none());
         assert!(config.override_with(&[], &["nope".into()]).is_err());
     }
 }

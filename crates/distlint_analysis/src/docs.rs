@@ -7,18 +7,36 @@ pub const DEFAULT_DOCS_BASE_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/
 
 /// `(topic, markdown)` for every page that exists.
 static PAGES: &[(Topic, &str)] = &[
-    (Topic::LeaderElection, include_str!("../../../docs/reference/leader-election.md")),
-    (Topic::ConsistentHashing, include_str!("../../../docs/reference/consistent-hashing.md")),
-    (Topic::EscalationLadder, include_str!("../../../docs/reference/escalation-ladder.md")),
-    (Topic::Clustering, include_str!("../../../docs/reference/clustering.md")),
-    (Topic::FailureModes, include_str!("../../../docs/reference/failure-modes.md")),
+    (
+        Topic::LeaderElection,
+        include_str!("../../../docs/reference/leader-election.md"),
+    ),
+    (
+        Topic::ConsistentHashing,
+        include_str!("../../../docs/reference/consistent-hashing.md"),
+    ),
+    (
+        Topic::EscalationLadder,
+        include_str!("../../../docs/reference/escalation-ladder.md"),
+    ),
+    (
+        Topic::Clustering,
+        include_str!("../../../docs/reference/clustering.md"),
+    ),
+    (
+        Topic::FailureModes,
+        include_str!("../../../docs/reference/failure-modes.md"),
+    ),
 ];
 
 static CONFIGURATION: &str = include_str!("../../../docs/configuration.md");
 
 /// The whole reference page of a topic.
 pub fn page(topic: Topic) -> Option<&'static str> {
-    PAGES.iter().find(|(t, _)| *t == topic).map(|(_, text)| *text)
+    PAGES
+        .iter()
+        .find(|(t, _)| *t == topic)
+        .map(|(_, text)| *text)
 }
 
 /// Every embedded page.
@@ -60,7 +78,9 @@ pub fn rule_url(base: &str, rule_name: &str, topic: Option<Topic>) -> String {
     let base = base.trim_end_matches('/');
     match topic {
         Some(topic) => format!("{base}/reference/{}.md#{rule_name}", topic.name()),
-        None if rule_name == UNUSED_SUPPRESSION => format!("{base}/configuration.md#suppression-comments"),
+        None if rule_name == UNUSED_SUPPRESSION => {
+            format!("{base}/configuration.md#suppression-comments")
+        }
         None => format!("{base}/README.md"),
     }
 }
@@ -80,13 +100,31 @@ mod tests {
     #[test]
     fn every_rule_has_a_section_on_its_topic_page() {
         for rule in crate::rules::ALL {
-            let section = rule_section(rule)
-                .unwrap_or_else(|| panic!("rule {} has no `## {}` section in docs/reference/{}.md", rule.name, rule.name, rule.topic.name()));
-            for heading in ["### What it detects", "### Why it matters", "### How to fix", "### How to suppress"] {
-                assert!(section.contains(heading), "section of {} lacks {heading:?}", rule.name);
+            let section = rule_section(rule).unwrap_or_else(|| {
+                panic!(
+                    "rule {} has no `## {}` section in docs/reference/{}.md",
+                    rule.name,
+                    rule.name,
+                    rule.topic.name()
+                )
+            });
+            for heading in [
+                "### What it detects",
+                "### Why it matters",
+                "### How to fix",
+                "### How to suppress",
+            ] {
+                assert!(
+                    section.contains(heading),
+                    "section of {} lacks {heading:?}",
+                    rule.name
+                );
             }
         }
-        assert!(suppression_section().is_some(), "docs/configuration.md lacks `## Suppression comments`");
+        assert!(
+            suppression_section().is_some(),
+            "docs/configuration.md lacks `## Suppression comments`"
+        );
     }
 
     #[test]

@@ -29,14 +29,24 @@ pub struct FileLint {
 }
 
 /// Lints source text. `relative` is the path relative to `config.root`.
-pub fn lint_text(text: &str, relative: &Path, project: &ProjectModel, config: &Config) -> (ParsedFile, FileLint) {
+pub fn lint_text(
+    text: &str,
+    relative: &Path,
+    project: &ProjectModel,
+    config: &Config,
+) -> (ParsedFile, FileLint) {
     let parsed = ParsedFile::parse(text);
     let result = lint_parsed(&parsed, relative, project, config);
     (parsed, result)
 }
 
 /// Lints an already parsed file (the language server keeps trees between edits).
-pub fn lint_parsed(parsed: &ParsedFile, relative: &Path, project: &ProjectModel, config: &Config) -> FileLint {
+pub fn lint_parsed(
+    parsed: &ParsedFile,
+    relative: &Path,
+    project: &ProjectModel,
+    config: &Config,
+) -> FileLint {
     let source = &parsed.source;
     let model = FileModel::build(&parsed.tree, source.text());
     let context = RuleContext {
@@ -62,13 +72,15 @@ pub fn lint_parsed(parsed: &ParsedFile, relative: &Path, project: &ProjectModel,
             });
             continue;
         }
-        result.diagnostics.extend(findings.into_iter().map(|f| Diagnostic {
-            rule: rule.name,
-            severity,
-            range: f.range,
-            message: f.message,
-            fix: f.fix,
-        }));
+        result
+            .diagnostics
+            .extend(findings.into_iter().map(|f| Diagnostic {
+                rule: rule.name,
+                severity,
+                range: f.range,
+                message: f.message,
+                fix: f.fix,
+            }));
     }
 
     let (suppressions, malformed) = suppress::parse(&model, source);
@@ -76,7 +88,9 @@ pub fn lint_parsed(parsed: &ParsedFile, relative: &Path, project: &ProjectModel,
         rules::by_name(name).is_some_and(|rule| config.rule_severity(rule, relative).is_some())
     });
     if let Some(severity) = config.unused_suppression_severity(relative) {
-        let unused = unused.into_iter().map(|s| (s.range.clone(), suppress::unused_message(s)));
+        let unused = unused
+            .into_iter()
+            .map(|s| (s.range.clone(), suppress::unused_message(s)));
         let malformed = malformed.into_iter().map(|m| (m.range, m.message));
         for (range, message) in unused.chain(malformed) {
             result.diagnostics.push(Diagnostic {
@@ -88,9 +102,9 @@ pub fn lint_parsed(parsed: &ParsedFile, relative: &Path, project: &ProjectModel,
             });
         }
     }
-    result
-        .diagnostics
-        .sort_by(|a, b| (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule)));
+    result.diagnostics.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
+    });
     result
 }
 

@@ -180,9 +180,18 @@ mod tests {
     #[test]
     fn out_of_range_positions_clamp() {
         let file = SourceFile::new("ab\ncd");
-        assert_eq!(file.offset(LineCol { line: 9, col: 0 }, ColumnUnit::Utf16), 5);
-        assert_eq!(file.offset(LineCol { line: 0, col: 99 }, ColumnUnit::Utf16), 2);
-        assert_eq!(file.line_col(999, ColumnUnit::Chars), LineCol { line: 1, col: 2 });
+        assert_eq!(
+            file.offset(LineCol { line: 9, col: 0 }, ColumnUnit::Utf16),
+            5
+        );
+        assert_eq!(
+            file.offset(LineCol { line: 0, col: 99 }, ColumnUnit::Utf16),
+            2
+        );
+        assert_eq!(
+            file.line_col(999, ColumnUnit::Chars),
+            LineCol { line: 1, col: 2 }
+        );
     }
 
     #[test]

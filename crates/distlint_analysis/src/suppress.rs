@@ -48,7 +48,10 @@ pub struct MalformedSuppression {
 }
 
 /// Reads every suppression comment of a file.
-pub fn parse(model: &FileModel<'_>, source: &SourceFile) -> (Vec<Suppression>, Vec<MalformedSuppression>) {
+pub fn parse(
+    model: &FileModel<'_>,
+    source: &SourceFile,
+) -> (Vec<Suppression>, Vec<MalformedSuppression>) {
     let mut found = Vec::new();
     let mut malformed = Vec::new();
     for comment in &model.comments {

@@ -100,7 +100,10 @@ pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
             }
         };
         for file in files_under(&path, &config) {
-            let relative = file.strip_prefix(&config.root).unwrap_or(&file).to_path_buf();
+            let relative = file
+                .strip_prefix(&config.root)
+                .unwrap_or(&file)
+                .to_path_buf();
             jobs.push(Job {
                 project: projects.for_file(&file),
                 path: file,
@@ -112,7 +115,8 @@ pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
     jobs.sort_by(|a, b| a.path.cmp(&b.path));
     jobs.dedup_by(|a, b| a.path == b.path);
 
-    let results: Vec<Result<FileReport, FileProblem>> = jobs.into_par_iter().map(lint_job).collect();
+    let results: Vec<Result<FileReport, FileProblem>> =
+        jobs.into_par_iter().map(lint_job).collect();
     let mut outcome = CheckOutcome::default();
     for result in results {
         match result {
@@ -123,7 +127,10 @@ pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
     Ok(outcome)
 }
 
-fn load_config(loaded: Result<Config, ConfigError>, request: &CheckRequest) -> Result<Config, CheckError> {
+fn load_config(
+    loaded: Result<Config, ConfigError>,
+    request: &CheckRequest,
+) -> Result<Config, CheckError> {
     let mut config = loaded.map_err(CheckError::Config)?;
     config
         .override_with(&request.select, &request.ignore)
@@ -162,9 +169,12 @@ fn lint_job(job: Job) -> Result<FileReport, FileProblem> {
             "skipped: {size} bytes is over the {MAX_FILE_BYTES}-byte limit for one file (exclude generated files in .distlint.toml)"
         )));
     }
-    let bytes = std::fs::read(&job.path).map_err(|err| problem(format!("cannot read file: {err}")))?;
+    let bytes =
+        std::fs::read(&job.path).map_err(|err| problem(format!("cannot read file: {err}")))?;
     if bytes.contains(&0) {
-        return Err(problem("skipped: this looks like a binary file (it contains NUL bytes)".to_string()));
+        return Err(problem(
+            "skipped: this looks like a binary file (it contains NUL bytes)".to_string(),
+        ));
     }
     let text = String::from_utf8(bytes).map_err(|err| {
         problem(format!(
@@ -209,11 +219,16 @@ pub fn files_under(path: &Path, config: &Config) -> Vec<PathBuf> {
 }
 
 pub fn is_elixir_file(path: &Path) -> bool {
-    path.extension().is_some_and(|ext| ext == "ex" || ext == "exs")
+    path.extension()
+        .is_some_and(|ext| ext == "ex" || ext == "exs")
 }
 
 fn absolute(cwd: &Path, path: &Path) -> PathBuf {
-    let joined = if path.is_absolute() { path.to_path_buf() } else { cwd.join(path) };
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
     // Normalise `.` and `..` lexically so displayed paths stay short.
     let mut out = PathBuf::new();
     for component in joined.components() {
@@ -245,7 +260,9 @@ impl ProjectCache {
             .clone();
         self.projects
             .entry(root.clone())
-            .or_insert_with(|| Arc::new(root.as_deref().map(ProjectModel::load).unwrap_or_default()))
+            .or_insert_with(|| {
+                Arc::new(root.as_deref().map(ProjectModel::load).unwrap_or_default())
+            })
             .clone()
     }
 }

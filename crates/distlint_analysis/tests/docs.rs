@@ -46,7 +46,11 @@ fn code_blocks(markdown: &str) -> Vec<Block> {
         match &mut current {
             None => {
                 if let Some(info) = trimmed.strip_prefix("```") {
-                    current = Some(Block { info: info.trim().to_string(), code: String::new(), line: index + 1 });
+                    current = Some(Block {
+                        info: info.trim().to_string(),
+                        code: String::new(),
+                        line: index + 1,
+                    });
                 }
             }
             Some(block) => {
@@ -103,7 +107,9 @@ fn marked_elixir_examples_do_what_they_say() {
                         failures.push(format!("{place}: marked fires={rule} but found {found:?}"));
                     }
                     if let Some(other) = found.iter().find(|r| **r != rule.as_str()) {
-                        failures.push(format!("{place}: marked fires={rule} but also found {other}"));
+                        failures.push(format!(
+                            "{place}: marked fires={rule} but also found {other}"
+                        ));
                     }
                 }
                 None => {
@@ -115,7 +121,11 @@ fn marked_elixir_examples_do_what_they_say() {
         }
     }
     assert!(checked > 0, "no marked examples found under docs/");
-    assert!(failures.is_empty(), "documentation examples:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "documentation examples:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -128,12 +138,19 @@ fn every_rule_section_has_tested_examples() {
             rule.name,
             rule.name
         );
-        assert!(section.contains("```elixir quiet"), "the section of {} has no quiet example", rule.name);
+        assert!(
+            section.contains("```elixir quiet"),
+            "the section of {} has no quiet example",
+            rule.name
+        );
     }
 }
 
 fn is_rule_like(heading: &str) -> bool {
-    heading.contains('-') && heading.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    heading.contains('-')
+        && heading
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// GitHub's anchor for a heading.
@@ -164,12 +181,19 @@ fn headings(markdown: &str) -> Vec<String> {
 #[test]
 fn rule_headings_name_real_rules() {
     let names: HashSet<&str> = ALL.iter().map(|r| r.name).collect();
-    for file in markdown_files().into_iter().filter(|f| f.parent().unwrap().ends_with("reference")) {
+    for file in markdown_files()
+        .into_iter()
+        .filter(|f| f.parent().unwrap().ends_with("reference"))
+    {
         let markdown = std::fs::read_to_string(&file).unwrap();
         for line in markdown.lines().filter(|l| l.starts_with("## ")) {
             let heading = line[3..].trim();
             if is_rule_like(heading) {
-                assert!(names.contains(heading), "{}: `## {heading}` is not a registered rule", file.display());
+                assert!(
+                    names.contains(heading),
+                    "{}: `## {heading}` is not a registered rule",
+                    file.display()
+                );
             }
         }
     }
@@ -189,11 +213,20 @@ fn internal_links_and_anchors_resolve() {
                 continue;
             }
             for target in link_targets(line) {
-                if target.starts_with("http://") || target.starts_with("https://") || target.starts_with("mailto:") {
+                if target.starts_with("http://")
+                    || target.starts_with("https://")
+                    || target.starts_with("mailto:")
+                {
                     continue;
                 }
-                let (path_part, fragment) = target.split_once('#').map_or((target.as_str(), None), |(p, f)| (p, Some(f)));
-                let linked = if path_part.is_empty() { file.clone() } else { file.parent().unwrap().join(path_part) };
+                let (path_part, fragment) = target
+                    .split_once('#')
+                    .map_or((target.as_str(), None), |(p, f)| (p, Some(f)));
+                let linked = if path_part.is_empty() {
+                    file.clone()
+                } else {
+                    file.parent().unwrap().join(path_part)
+                };
                 let place = format!("{}:{}", file.display(), index + 1);
                 if !linked.exists() {
                     failures.push(format!("{place}: link to missing file {target}"));
@@ -202,13 +235,20 @@ fn internal_links_and_anchors_resolve() {
                 if let Some(fragment) = fragment {
                     let text = std::fs::read_to_string(&linked).unwrap_or_default();
                     if !headings(&text).iter().any(|h| anchor(h) == fragment) {
-                        failures.push(format!("{place}: no heading for anchor #{fragment} in {}", linked.display()));
+                        failures.push(format!(
+                            "{place}: no heading for anchor #{fragment} in {}",
+                            linked.display()
+                        ));
                     }
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "broken links:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "broken links:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// Targets of `[text](target)` links on a line.

@@ -53,20 +53,36 @@ fn write_entry(out: &mut impl Write, entry: &Entry<'_>, style: &Style) -> io::Re
     let start = source.line_col(d.range.start, ColumnUnit::Chars);
     let end = source.line_col(d.range.end, ColumnUnit::Chars);
     let text = source.line_text(start.line as usize);
-    let end_col = if end.line == start.line { end.col } else { text.chars().count() as u32 };
+    let end_col = if end.line == start.line {
+        end.col
+    } else {
+        text.chars().count() as u32
+    };
     let (shown, caret_start, caret_len) = expand_tabs(text, start.col as usize, end_col as usize);
     let gutter = " ".repeat(line.to_string().len());
     let bar = style.paint("1;34", "|");
     writeln!(out, "{gutter} {bar}")?;
-    writeln!(out, "{} {bar} {shown}", style.paint("1;34", &line.to_string()))?;
+    writeln!(
+        out,
+        "{} {bar} {shown}",
+        style.paint("1;34", &line.to_string())
+    )?;
     writeln!(
         out,
         "{gutter} {bar} {}{}",
         " ".repeat(caret_start),
-        style.paint(severity_caret_code(d.severity), &"^".repeat(caret_len.max(1)))
+        style.paint(
+            severity_caret_code(d.severity),
+            &"^".repeat(caret_len.max(1))
+        )
     )?;
     if let Some(fix) = &d.fix {
-        writeln!(out, "{gutter} = {}: {}", style.paint("1;32", "fix"), fix.title)?;
+        writeln!(
+            out,
+            "{gutter} = {}: {}",
+            style.paint("1;32", "fix"),
+            fix.title
+        )?;
     }
     writeln!(out, "{gutter} = {}: {}", style.paint("1", "see"), entry.url)?;
     writeln!(out)
@@ -109,7 +125,11 @@ fn write_summary(out: &mut impl Write, report: &Report<'_>, style: &Style) -> io
     let file_word = if files == 1 { "file" } else { "files" };
     let total = report.diagnostics.len();
     if total == 0 {
-        return writeln!(out, "{} No problems found in {files} {file_word}.", style.paint("1;32", "✓"));
+        return writeln!(
+            out,
+            "{} No problems found in {files} {file_word}.",
+            style.paint("1;32", "✓")
+        );
     }
     let with_findings = {
         let mut paths: Vec<&str> = report.diagnostics.iter().map(|e| e.path.as_str()).collect();
@@ -130,7 +150,11 @@ fn write_summary(out: &mut impl Write, report: &Report<'_>, style: &Style) -> io
         writeln!(
             out,
             "{} a quick fix (the `fix:` lines above).",
-            if fixable == 1 { "1 has".to_string() } else { format!("{fixable} have") }
+            if fixable == 1 {
+                "1 has".to_string()
+            } else {
+                format!("{fixable} have")
+            }
         )?;
     }
     Ok(())
@@ -142,7 +166,10 @@ mod tests {
 
     #[test]
     fn carets_follow_expanded_tabs() {
-        assert_eq!(expand_tabs("\tfoo(x)", 1, 4), ("    foo(x)".to_string(), 4, 3));
+        assert_eq!(
+            expand_tabs("\tfoo(x)", 1, 4),
+            ("    foo(x)".to_string(), 4, 3)
+        );
         assert_eq!(expand_tabs("ab", 5, 9), ("ab".to_string(), 2, 0));
     }
 }

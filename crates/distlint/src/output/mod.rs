@@ -68,7 +68,9 @@ impl<'a> Report<'a> {
             }
             if let Some(first) = file.lint.syntax_errors.first() {
                 let pos = file.source.line_col(first.start, ColumnUnit::Chars);
-                report.parse_errors.push((path.clone(), pos.line + 1, pos.col + 1));
+                report
+                    .parse_errors
+                    .push((path.clone(), pos.line + 1, pos.col + 1));
                 report.parse_notes.push(format!(
                     "{path}:{}:{}: could not parse this part of the file; findings near it may be missing",
                     pos.line + 1,
@@ -95,10 +97,16 @@ impl<'a> Report<'a> {
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics.iter().filter(|e| e.diagnostic.severity == severity).count()
+        self.diagnostics
+            .iter()
+            .filter(|e| e.diagnostic.severity == severity)
+            .count()
     }
 
     pub fn fixable(&self) -> usize {
-        self.diagnostics.iter().filter(|e| e.diagnostic.fix.is_some()).count()
+        self.diagnostics
+            .iter()
+            .filter(|e| e.diagnostic.fix.is_some())
+            .count()
     }
 }

@@ -11,7 +11,7 @@ use tree_sitter::{Node, Tree};
 
 use crate::syntax::{
     self, atom_name, attribute_definition, attribute_reference, contains, integer_value, text,
-    BinaryOp, CallNode, CallTargetNode, Keywords,
+    unparenthesized, BinaryOp, CallNode, CallTargetNode, Keywords,
 };
 
 macro_rules! id_type {
@@ -178,6 +178,7 @@ pub struct FileModel<'t> {
     pub bindings: Vec<Binding<'t>>,
     pub operators: Vec<Operator<'t>>,
     pub atoms: Vec<AtomUse<'t>>,
+    /// Text literals: strings, charlists and sigils (read them with `syntax::text_literal`).
     pub strings: Vec<Located<'t>>,
     pub access_calls: Vec<Located<'t>>,
     pub comments: Vec<Node<'t>>,
@@ -248,7 +249,10 @@ impl<'t> FileModel<'t> {
     }
 
     /// Functions of a module, all clauses, in source order.
-    pub fn functions_of(&self, module: ModuleId) -> impl Iterator<Item = (FunctionId, &Function<'t>)> {
+    pub fn functions_of(
+        &self,
+        module: ModuleId,
+    ) -> impl Iterator<Item = (FunctionId, &Function<'t>)> {
         self.functions
             .iter()
             .enumerate()
@@ -280,9 +284,10 @@ impl<'t> FileModel<'t> {
         let module = self.module_at(node);
         self.attributes
             .iter()
-            .filter(|a| a.name == name && a.module == module)
-            .filter(|a| a.node.start_byte() < node.start_byte())
-            .last()
+            .rev()
+            .find(|a| {
+                a.name == name && a.module == module && a.node.start_byte() < node.start_byte()
+            })
             .map(|a| a.value)
             .unwrap_or(node)
     }
@@ -310,6 +315,34 @@ impl<'t> FileModel<'t> {
             .iter()
             .map(|id| &self.calls[id.index()])
             .find(|call| call.node.id() == node.id())
+    }
+
+    /// The call an expression evaluates to: a call, or the last call of a pipe
+    /// (`"x" |> String.to_atom()`), whose record has the piped value as its first argument.
+    pub fn call_for_expression(&self, node: Node<'_>) -> Option<&Call<'t>> {
+        let node = unparenthesized(node);
+        match BinaryOp::cast(node) {
+            Some(op) if op.operator_text(self.source) == "|>" => self.call_for_node(op.right),
+            _ => self.call_for_node(node),
+        }
+    }
+
+    /// The call that receives `call`'s value as an argument: `outer(call(...))`
+    /// or `call(...) |> outer()` (also when `call` is itself piped into).
+    pub fn consumer_of(&self, call: &Call<'t>) -> Option<&Call<'t>> {
+        let value = if call.piped {
+            call.node.parent()?
+        } else {
+            call.node
+        };
+        let parent = value.parent()?;
+        match BinaryOp::cast(parent) {
+            Some(op) if op.operator_text(self.source) == "|>" && op.left.id() == value.id() => {
+                self.call_for_node(op.right)
+            }
+            _ if parent.kind() == "arguments" => self.call_for_node(parent.parent()?),
+            _ => None,
+        }
     }
 
     /// Does an atom `name` occur inside `function`?
@@ -427,7 +460,7 @@ impl<'t> Builder<'t> {
                     });
                 }
             }
-            "string" => self.model.strings.push(Located { node, function }),
+            "string" | "charlist" | "sigil" => self.model.strings.push(Located { node, function }),
             "access_call" => self.model.access_calls.push(Located { node, function }),
             "comment" => self.model.comments.push(node),
             _ => {}
@@ -615,9 +648,9 @@ impl<'t> Builder<'t> {
         let source = self.model.source;
         match node.kind() {
             "alias" => Some(self.expand_alias(&compact(text(node, source)))),
-            "identifier" if text(node, source) == "__MODULE__" => {
-                self.current_module().map(|m| self.model.modules[m.index()].name.clone())
-            }
+            "identifier" if text(node, source) == "__MODULE__" => self
+                .current_module()
+                .map(|m| self.model.modules[m.index()].name.clone()),
             "atom" => Some(text(node, source).to_string()),
             "dot" => {
                 let left = node.child_by_field_name("left")?;
@@ -643,7 +676,12 @@ impl<'t> Builder<'t> {
         let mut scope = self.current_module();
         while let Some(id) = scope {
             let module = &self.model.modules[id.index()];
-            if let Some((_, full)) = module.aliases.iter().rev().find(|(short, _)| short == first) {
+            if let Some((_, full)) = module
+                .aliases
+                .iter()
+                .rev()
+                .find(|(short, _)| short == first)
+            {
                 return match rest {
                     Some(rest) => format!("{full}.{rest}"),
                     None => full.clone(),

@@ -84,7 +84,9 @@ impl ProjectModel {
 /// root above it.
 pub fn find_project_root(path: &Path) -> Option<PathBuf> {
     let start = if path.is_dir() { path } else { path.parent()? };
-    let nearest = start.ancestors().find(|dir| dir.join("mix.exs").is_file())?;
+    let nearest = start
+        .ancestors()
+        .find(|dir| dir.join("mix.exs").is_file())?;
     // An umbrella app lives at <umbrella>/apps/<app>; its root is two levels up.
     let umbrella = nearest
         .ancestors()
@@ -140,10 +142,13 @@ impl MixFacts {
                         continue;
                     };
                     if let Some(apps) = keywords.get("apps_path", model.source) {
-                        facts.apps_path = crate::syntax::string_literal(apps, model.source)
-                            .map(str::to_string);
+                        facts.apps_path =
+                            crate::syntax::string_literal(apps, model.source).map(str::to_string);
                     }
-                    if let Some(releases) = keywords.get("releases", model.source).and_then(Keywords::cast) {
+                    if let Some(releases) = keywords
+                        .get("releases", model.source)
+                        .and_then(Keywords::cast)
+                    {
                         facts.releases = releases
                             .pairs()
                             .map(|p| p.key_name(model.source).to_string())
@@ -209,7 +214,11 @@ end"#,
         assert_eq!(root, dir);
         let project = ProjectModel::load(&root);
         assert!(project.umbrella);
-        let names: Vec<&str> = project.dependencies.iter().map(|d| d.name.as_str()).collect();
+        let names: Vec<&str> = project
+            .dependencies
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect();
         assert_eq!(names, ["credo", "libcluster", "horde"]);
         assert_eq!(project.releases, ["umb"]);
         assert_eq!(project.config_files, [dir.join("config/runtime.exs")]);

@@ -27,7 +27,10 @@ impl Registration {
 
     /// One fixed name for the whole node or cluster.
     pub fn is_fixed(self) -> bool {
-        matches!(self, Registration::Local | Registration::Global | Registration::ViaGlobal)
+        matches!(
+            self,
+            Registration::Local | Registration::Global | Registration::ViaGlobal
+        )
     }
 }
 

@@ -55,13 +55,20 @@ pub fn annotations(source: &SourceFile) -> Vec<Expected> {
     for line in 0..source.line_count() {
         let text = source.line_text(line);
         let trimmed = text.trim_start();
-        let is_annotation = trimmed.starts_with('#') && trimmed.trim_start_matches('#').trim_start().starts_with('^');
+        let is_annotation = trimmed.starts_with('#')
+            && trimmed
+                .trim_start_matches('#')
+                .trim_start()
+                .starts_with('^');
         if !is_annotation {
             last_code_line = Some(line);
             continue;
         }
         let chars: Vec<char> = text.chars().collect();
-        let start = chars.iter().position(|c| *c == '^').expect("annotation has a caret");
+        let start = chars
+            .iter()
+            .position(|c| *c == '^')
+            .expect("annotation has a caret");
         let end = start + chars[start..].iter().take_while(|c| **c == '^').count();
         let rule: String = chars[end..].iter().collect::<String>().trim().to_string();
         let code_line = last_code_line.expect("an annotation must follow a line of code");
@@ -130,13 +137,26 @@ pub fn check_fixtures(rule: &str) {
     let project = ProjectModel::default();
     let mut failures = Vec::new();
     let mut fired = 0;
-    for (path, kind_dir) in fires.iter().map(|p| (p, "fires")).chain(quiet.iter().map(|p| (p, "quiet"))) {
+    for (path, kind_dir) in fires
+        .iter()
+        .map(|p| (p, "fires"))
+        .chain(quiet.iter().map(|p| (p, "quiet")))
+    {
         let text = std::fs::read_to_string(path).unwrap();
         let relative = path.strip_prefix(dir.join(kind_dir)).unwrap();
         let (parsed, result) = lint_text(&text, relative, &project, &config);
-        assert!(result.rule_panics.is_empty(), "{}: rule panicked: {:?}", path.display(), result.rule_panics);
+        assert!(
+            result.rule_panics.is_empty(),
+            "{}: rule panicked: {:?}",
+            path.display(),
+            result.rule_panics
+        );
         let source = &parsed.source;
-        let expected = if kind_dir == "fires" { annotations(source) } else { Vec::new() };
+        let expected = if kind_dir == "fires" {
+            annotations(source)
+        } else {
+            Vec::new()
+        };
         let found = actual(source, &result.diagnostics);
         fired += found.iter().filter(|f| f.rule == rule).count();
         if expected != found {
@@ -148,11 +168,23 @@ pub fn check_fixtures(rule: &str) {
             ));
         }
         for diagnostic in result.diagnostics.iter().filter(|d| d.fix.is_some()) {
-            check_fix(path, &text, relative, diagnostic, &config, &project, &mut failures);
+            check_fix(
+                path,
+                &text,
+                relative,
+                diagnostic,
+                &config,
+                &project,
+                &mut failures,
+            );
         }
     }
     assert!(fired > 0, "no fixture of {rule} fires it");
-    assert!(failures.is_empty(), "fixture mismatches for {rule}:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixture mismatches for {rule}:\n{}",
+        failures.join("\n")
+    );
 }
 
 fn check_fix(
@@ -168,7 +200,13 @@ fn check_fix(
     let fixed = fix.apply(text);
     let count = |t: &str| {
         let (_, r) = lint_text(t, relative, project, config);
-        (r.diagnostics.iter().filter(|d| d.rule == diagnostic.rule).count(), r.syntax_errors.len())
+        (
+            r.diagnostics
+                .iter()
+                .filter(|d| d.rule == diagnostic.rule)
+                .count(),
+            r.syntax_errors.len(),
+        )
     };
     let (before, errors_before) = count(text);
     let (after, errors_after) = count(&fixed);
@@ -182,7 +220,11 @@ fn check_fix(
         ));
     }
     if errors_after > errors_before {
-        failures.push(format!("{}: fix `{}` broke the syntax:\n{fixed}", path.display(), fix.title));
+        failures.push(format!(
+            "{}: fix `{}` broke the syntax:\n{fixed}",
+            path.display(),
+            fix.title
+        ));
     }
 }
 
@@ -202,7 +244,8 @@ fn every_rule_has_fixtures() {
     for rule in crate::rules::ALL {
         let dir = fixtures_dir().join(rule.name);
         assert!(
-            !elixir_files(&dir.join("fires")).is_empty() && !elixir_files(&dir.join("quiet")).is_empty(),
+            !elixir_files(&dir.join("fires")).is_empty()
+                && !elixir_files(&dir.join("quiet")).is_empty(),
             "rule {} needs fixtures in {}/fires and /quiet",
             rule.name,
             dir.display()
@@ -216,8 +259,18 @@ fn annotations_read_carets_under_the_previous_code_line() {
     assert_eq!(
         annotations(&source),
         vec![
-            Expected { rule: "other-rule".into(), line: 0, start: 4, end: 5 },
-            Expected { rule: "some-rule".into(), line: 0, start: 2, end: 5 },
+            Expected {
+                rule: "other-rule".into(),
+                line: 0,
+                start: 4,
+                end: 5
+            },
+            Expected {
+                rule: "some-rule".into(),
+                line: 0,
+                start: 2,
+                end: 5
+            },
         ]
     );
 }

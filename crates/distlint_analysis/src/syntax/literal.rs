@@ -28,12 +28,27 @@ pub fn string_literal<'s>(node: Node<'_>, source: &'s str) -> Option<&'s str> {
     }
 }
 
+/// The content of a literal that holds text: a string, a charlist (`'abc'`),
+/// or a `~s`/`~c`/`~w` sigil of either case. `None` with interpolation.
+/// Command lines are written in all of these (`:os.cmd('erl ...')`, `~w(--name a)`).
+pub fn text_literal<'s>(node: Node<'_>, source: &'s str) -> Option<&'s str> {
+    match node.kind() {
+        "string" | "charlist" => plain_quoted_content(node, source),
+        "sigil" => {
+            let name = named_children(node).find(|child| child.kind() == "sigil_name")?;
+            matches!(text(name, source), "s" | "S" | "c" | "C" | "w" | "W")
+                .then(|| plain_quoted_content(node, source))?
+        }
+        _ => None,
+    }
+}
+
 fn plain_quoted_content<'s>(node: Node<'_>, source: &'s str) -> Option<&'s str> {
     let mut content = None;
     for child in named_children(node) {
         match child.kind() {
             "quoted_content" => content = Some(text(child, source)),
-            "escape_sequence" => {}
+            "escape_sequence" | "sigil_name" | "sigil_modifiers" => {}
             _ => return None,
         }
     }

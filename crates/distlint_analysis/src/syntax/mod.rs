@@ -6,7 +6,7 @@
 
 mod literal;
 
-pub use literal::{atom_name, integer_value, is_atom, string_literal};
+pub use literal::{atom_name, integer_value, is_atom, string_literal, text_literal};
 use tree_sitter::Node;
 
 /// The text a node covers.
@@ -81,7 +81,7 @@ impl<'t> CallNode<'t> {
     }
 
     /// The local name when the target is a plain identifier (`def`, `rem`, ...).
-    pub fn local_name<'s>(self, source: &'s str) -> Option<&'s str> {
+    pub fn local_name(self, source: &str) -> Option<&str> {
         match self.target() {
             CallTargetNode::Local { name } => Some(text(name, source)),
             _ => None,
@@ -147,7 +147,10 @@ pub fn attribute_reference<'s>(node: Node<'_>, source: &'s str) -> Option<&'s st
 }
 
 /// `@name value` at module level: the attribute name and its value node.
-pub fn attribute_definition<'t, 's>(node: Node<'t>, source: &'s str) -> Option<(&'s str, Node<'t>)> {
+pub fn attribute_definition<'t, 's>(
+    node: Node<'t>,
+    source: &'s str,
+) -> Option<(&'s str, Node<'t>)> {
     let operand = CallNode::cast(at_operand(node, source)?)?;
     let name = operand.local_name(source)?;
     let args = operand.arguments();

@@ -5,7 +5,7 @@ use tree_sitter::Node;
 use crate::diagnostic::{Finding, Severity};
 use crate::model::FileModel;
 use crate::rules::{Rule, RuleContext, Scope, Topic};
-use crate::syntax::{atom_name, list_elements, string_literal, unparenthesized, Keywords};
+use crate::syntax::{atom_name, list_elements, text_literal, unparenthesized, Keywords};
 
 pub static RULE: Rule = Rule {
     name: "hardcoded-distribution-cookie",
@@ -52,17 +52,22 @@ fn set_cookie_calls(file: &FileModel<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// `["--cookie", "secret"]` in an argument list, or `"--cookie secret"` in one string.
+/// `["--cookie", "secret"]` in an argument list, or `"--cookie secret"` in one
+/// string (or charlist, `:os.cmd('erl -setcookie secret')`, or `~w(...)` sigil).
 fn command_line_flags(file: &FileModel<'_>, out: &mut Vec<Finding>) {
     for string in &file.strings {
-        let Some(content) = string_literal(string.node, file.source) else {
+        let Some(content) = text_literal(string.node, file.source) else {
             continue;
         };
+        if in_documentation(file, string.node) {
+            continue;
+        }
         let words: Vec<&str> = content.split_whitespace().collect();
         if let [flag] = words.as_slice() {
             if COOKIE_FLAGS.contains(flag) {
                 if let Some(value) = next_list_element(string.node) {
-                    if string_literal(value, file.source).is_some_and(|v| looks_like_cookie(v.trim())) {
+                    if text_literal(value, file.source).is_some_and(|v| looks_like_cookie(v.trim()))
+                    {
                         out.push(flag_finding(flag, value));
                     }
                 }
@@ -81,10 +86,21 @@ fn command_line_flags(file: &FileModel<'_>, out: &mut Vec<Finding>) {
 /// A concrete cookie value, not a placeholder (`COOKIE`, `<cookie>`, `$COOKIE`)
 /// or the next word of a message (`"--cookie : cannot set ..."`).
 fn looks_like_cookie(word: &str) -> bool {
-    let token = word.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+    let token = word
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
     // Usage texts write `COOKIE`; generated cookies are long runs of capitals.
-    let placeholder = word.chars().all(|c| !c.is_ascii_lowercase()) && (word.contains("COOKIE") || word.len() < 8);
+    let placeholder = word.chars().all(|c| !c.is_ascii_lowercase())
+        && (word.contains("COOKIE") || word.len() < 8);
     !word.is_empty() && token && !placeholder
+}
+
+/// Inside `@doc`, `@moduledoc` or `@typedoc`: an example for readers, not a cookie in use.
+fn in_documentation(file: &FileModel<'_>, node: Node<'_>) -> bool {
+    crate::syntax::ancestors(node).any(|ancestor| {
+        crate::syntax::attribute_definition(ancestor, file.source)
+            .is_some_and(|(name, _)| matches!(name, "doc" | "moduledoc" | "typedoc"))
+    })
 }
 
 fn flag_finding(flag: &str, node: Node<'_>) -> Finding {
@@ -138,24 +154,25 @@ fn release_cookies(file: &FileModel<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// An atom or string literal, `String.to_atom("...")`, or an attribute holding one.
+/// An atom or text literal, `String.to_atom("...")` (`:erlang.list_to_atom('...')`),
+/// or an attribute holding one.
 fn is_literal_cookie(file: &FileModel<'_>, node: Node<'_>) -> bool {
     let node = unparenthesized(file.resolve_attribute(node));
     let source = file.source;
     if let Some(atom) = atom_name(node, source) {
         return !matches!(atom, "nil" | "true" | "false" | "nocookie");
     }
-    if string_literal(node, source).is_some() {
+    if text_literal(node, source).is_some() {
         return true;
     }
-    file.call_for_node(node).is_some_and(|call| {
+    // `String.to_atom("secret")`, also piped: `"secret" |> String.to_atom()`.
+    file.call_for_expression(node).is_some_and(|call| {
         matches!(
             call.mfa(),
             ("String", "to_atom", 1) | (":erlang", "binary_to_atom" | "list_to_atom", 1 | 2)
-        ) && call
-            .args
-            .first()
-            .is_some_and(|arg| string_literal(unparenthesized(*arg), source).is_some())
+        ) && call.args.first().is_some_and(|arg| {
+            text_literal(unparenthesized(file.resolve_attribute(*arg)), source).is_some()
+        })
     })
 }
 

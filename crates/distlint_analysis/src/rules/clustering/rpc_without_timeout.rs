@@ -28,7 +28,11 @@ enum Timeout {
 
 fn timeout_of(call: &Call<'_>) -> Option<Timeout> {
     use Timeout::{At, Missing};
-    let is_list = |i: usize| call.args.get(i).is_some_and(|n| list_elements(unparenthesized(*n)).is_some());
+    let is_list = |i: usize| {
+        call.args
+            .get(i)
+            .is_some_and(|n| list_elements(unparenthesized(*n)).is_some())
+    };
     Some(match call.mfa() {
         (":rpc", "call" | "block_call", 4) => Missing,
         (":rpc", "call" | "block_call", 5) => At(4),
@@ -117,7 +121,10 @@ fn append_timeout(call: &Call<'_>) -> Option<Fix> {
     let last = crate::syntax::named_children(arguments).last()?;
     Some(Fix {
         title: format!("Add an explicit {SUGGESTED_TIMEOUT} ms timeout"),
-        edits: vec![TextEdit::insert(last.end_byte(), format!(", {SUGGESTED_TIMEOUT}"))],
+        edits: vec![TextEdit::insert(
+            last.end_byte(),
+            format!(", {SUGGESTED_TIMEOUT}"),
+        )],
     })
 }
 

@@ -38,7 +38,11 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             if !is_node_count(file, call.function, modulus, 2) {
                 continue;
             }
-            let shown = if module.is_empty() { name.to_string() } else { format!("{module}.{name}") };
+            let shown = if module.is_empty() {
+                name.to_string()
+            } else {
+                format!("{module}.{name}")
+            };
             out.push(Finding::new(
                 call.node.byte_range(),
                 format!(
@@ -54,9 +58,15 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
 }
 
 /// `length(nodes)`, `Enum.count(Node.list())`, or a variable bound to one.
-fn is_node_count(file: &FileModel<'_>, function: Option<FunctionId>, node: Node<'_>, depth: u8) -> bool {
+fn is_node_count(
+    file: &FileModel<'_>,
+    function: Option<FunctionId>,
+    node: Node<'_>,
+    depth: u8,
+) -> bool {
     let node = unparenthesized(node);
-    if let Some(call) = file.call_for_node(node) {
+    // Also piped: `Node.list() |> length()`.
+    if let Some(call) = file.call_for_expression(node) {
         return matches!(call.mfa(), ("", "length", 1) | ("Enum", "count", 1))
             && is_node_list(file, function, call.args[0], depth);
     }
@@ -69,9 +79,14 @@ fn is_node_count(file: &FileModel<'_>, function: Option<FunctionId>, node: Node<
 
 /// `Node.list()`, `[node() | Node.list()]`, `:erlang.nodes()`, a variable named
 /// `*nodes`, or a variable bound to one of these in the same function.
-fn is_node_list(file: &FileModel<'_>, function: Option<FunctionId>, node: Node<'_>, depth: u8) -> bool {
+fn is_node_list(
+    file: &FileModel<'_>,
+    function: Option<FunctionId>,
+    node: Node<'_>,
+    depth: u8,
+) -> bool {
     let node = unparenthesized(node);
-    if let Some(call) = file.call_for_node(node) {
+    if let Some(call) = file.call_for_expression(node) {
         return match call.mfa() {
             ("Node", "list", 0 | 1) | (":erlang", "nodes", 0 | 1) => true,
             // Reordering a node list keeps it a node list.
@@ -85,14 +100,15 @@ fn is_node_list(file: &FileModel<'_>, function: Option<FunctionId>, node: Node<'
         // [node() | Node.list()]
         return elements.iter().any(|element| {
             BinaryOp::cast(*element).is_some_and(|op| {
-                op.operator_text(file.source) == "|" && is_node_list(file, function, op.right, depth)
+                op.operator_text(file.source) == "|"
+                    && is_node_list(file, function, op.right, depth)
             })
         });
     }
     let Some(name) = variable_name(node, file.source) else {
         return false;
     };
-    if name.trim_start_matches('_').ends_with("nodes") {
+    if is_node_list_name(name) {
         return true;
     }
     match function {
@@ -102,8 +118,43 @@ fn is_node_list(file: &FileModel<'_>, function: Option<FunctionId>, node: Node<'
     }
 }
 
+/// `nodes`, `live_nodes`, `node_list`: names people give to cluster members.
+/// Not any `*_nodes` (`child_nodes`, `ast_nodes` are trees, not clusters).
+fn is_node_list_name(name: &str) -> bool {
+    const CLUSTER_WORDS: &[&str] = &[
+        "live",
+        "alive",
+        "cluster",
+        "connected",
+        "all",
+        "other",
+        "peer",
+        "remote",
+        "visible",
+        "erlang",
+        "known",
+        "active",
+        "up",
+        "healthy",
+        "available",
+        "current",
+        "target",
+    ];
+    let name = name.trim_start_matches('_');
+    name == "nodes"
+        || name == "node_list"
+        || name
+            .strip_suffix("_nodes")
+            .is_some_and(|prefix| CLUSTER_WORDS.contains(&prefix))
+}
+
 /// The value most recently bound to `name` before `use_site`, in the function.
-fn latest_binding<'t>(file: &FileModel<'t>, function: FunctionId, name: &str, use_site: Node<'_>) -> Option<Node<'t>> {
+fn latest_binding<'t>(
+    file: &FileModel<'t>,
+    function: FunctionId,
+    name: &str,
+    use_site: Node<'_>,
+) -> Option<Node<'t>> {
     file.bindings_in(function)
         .filter(|b| b.name == name && b.node.end_byte() <= use_site.start_byte())
         .last()

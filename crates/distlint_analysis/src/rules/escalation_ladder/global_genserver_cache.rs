@@ -6,7 +6,9 @@ use crate::diagnostic::{Finding, Severity};
 use crate::model::{FileModel, Function, FunctionId, ModuleId};
 use crate::rules::registration::{classify, start_call_name, Registration};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
-use crate::syntax::{atom_name, clause_patterns, named_children, unparenthesized, variable_name, BinaryOp};
+use crate::syntax::{
+    atom_name, clause_patterns, named_children, unparenthesized, variable_name, BinaryOp,
+};
 
 pub static RULE: Rule = Rule {
     name: "global-genserver-cache",
@@ -34,12 +36,19 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         };
         let callbacks: Vec<(FunctionId, &Function<'_>)> = file
             .functions_of(id)
-            .filter(|(_, f)| matches!((f.name.as_str(), f.arity), ("handle_call", 3) | ("handle_cast", 2)))
+            .filter(|(_, f)| {
+                matches!(
+                    (f.name.as_str(), f.arity),
+                    ("handle_call", 3) | ("handle_cast", 2)
+                )
+            })
             .collect();
         let reads = callbacks
             .iter()
             .any(|(fid, f)| f.name == "handle_call" && reads_key_from_state(file, *fid, f));
-        let writes = callbacks.iter().any(|(fid, f)| writes_key_to_state(file, *fid, f));
+        let writes = callbacks
+            .iter()
+            .any(|(fid, f)| writes_key_to_state(file, *fid, f));
         if !(reads && writes) {
             continue;
         }
@@ -65,7 +74,10 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
 
 /// The module starts itself (`GenServer.start_link(__MODULE__, ...)`) under a
 /// fixed name.
-fn fixed_registration<'t>(file: &FileModel<'t>, module: ModuleId) -> Option<(Registration, Node<'t>)> {
+fn fixed_registration<'t>(
+    file: &FileModel<'t>,
+    module: ModuleId,
+) -> Option<(Registration, Node<'t>)> {
     let module_name = &file.module(module).name;
     file.calls_to_any("GenServer", &["start_link", "start"])
         .filter(|call| call.module == Some(module) && !call.capture)
@@ -94,8 +106,9 @@ fn state_variable<'t>(file: &FileModel<'t>, function: &Function<'t>) -> Option<&
         return Some(name);
     }
     let op = BinaryOp::cast(param)?;
-    (op.operator_text(file.source) == "=")
-        .then(|| variable_name(op.right, file.source).or_else(|| variable_name(op.left, file.source)))?
+    (op.operator_text(file.source) == "=").then(|| {
+        variable_name(op.right, file.source).or_else(|| variable_name(op.left, file.source))
+    })?
 }
 
 /// A key that is not a literal atom: `state[:count]` is a field, `state[key]` a lookup.
@@ -108,7 +121,11 @@ fn is_state(file: &FileModel<'_>, node: Node<'_>, state: &str) -> bool {
 }
 
 fn reads_key_from_state(file: &FileModel<'_>, id: FunctionId, function: &Function<'_>) -> bool {
-    if function.params.last().is_some_and(|p| has_pinned_map_key(file, *p)) {
+    if function
+        .params
+        .last()
+        .is_some_and(|p| has_pinned_map_key(file, *p))
+    {
         return true;
     }
     let Some(state) = state_variable(file, function) else {
@@ -123,16 +140,25 @@ fn reads_key_from_state(file: &FileModel<'_>, id: FunctionId, function: &Functio
     });
     let via_access = file.access_calls.iter().any(|access| {
         access.function == Some(id)
-            && access.node.child_by_field_name("target").is_some_and(|t| is_state(file, t, state))
-            && access.node.child_by_field_name("key").is_some_and(|k| is_dynamic_key(file, k))
+            && access
+                .node
+                .child_by_field_name("target")
+                .is_some_and(|t| is_state(file, t, state))
+            && access
+                .node
+                .child_by_field_name("key")
+                .is_some_and(|k| is_dynamic_key(file, k))
     });
     // `case state do %{^key => value} -> ... end`: the pinned key in the body, not the head.
     let via_case = file.calls_to("", "case").any(|call| {
         call.function == Some(id)
-            && call.args.first().is_some_and(|subject| is_state(file, *subject, state))
             && call
-                .do_block()
-                .is_some_and(|block| clause_patterns(block).any(|pattern| has_pinned_map_key(file, pattern)))
+                .args
+                .first()
+                .is_some_and(|subject| is_state(file, *subject, state))
+            && call.do_block().is_some_and(|block| {
+                clause_patterns(block).any(|pattern| has_pinned_map_key(file, pattern))
+            })
     });
     via_map || via_access || via_case
 }
@@ -158,7 +184,9 @@ fn has_pinned_map_key(file: &FileModel<'_>, param: Node<'_>) -> bool {
                 .child_by_field_name("operator")
                 .is_some_and(|op| file.text(op) == "^")
             && node.parent().is_some_and(|p| {
-                BinaryOp::cast(p).is_some_and(|op| op.operator_text(file.source) == "=>" && op.left.id() == node.id())
+                BinaryOp::cast(p).is_some_and(|op| {
+                    op.operator_text(file.source) == "=>" && op.left.id() == node.id()
+                })
             })
         {
             return true;

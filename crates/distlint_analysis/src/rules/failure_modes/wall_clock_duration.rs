@@ -30,7 +30,7 @@ fn integer_reading(call: &Call<'_>) -> Option<&'static str> {
 fn datetime_reading(call: &Call<'_>) -> bool {
     matches!(
         call.mfa(),
-        ("DateTime", "utc_now", 0 | 1 | 2) | ("NaiveDateTime", "utc_now" | "local_now", 0 | 1 | 2)
+        ("DateTime", "utc_now", 0..=2) | ("NaiveDateTime", "utc_now" | "local_now", 0..=2)
     )
 }
 
@@ -75,8 +75,12 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             if call.arity < 2 || call.capture {
                 continue;
             }
-            let first = reading(file, call.function, call.args[0], |c| datetime_reading(c).then_some(""));
-            let second = reading(file, call.function, call.args[1], |c| datetime_reading(c).then_some(""));
+            let first = reading(file, call.function, call.args[0], |c| {
+                datetime_reading(c).then_some("")
+            });
+            let second = reading(file, call.function, call.args[1], |c| {
+                datetime_reading(c).then_some("")
+            });
             let (Some(first), Some(second)) = (first, second) else {
                 continue;
             };
@@ -111,7 +115,10 @@ fn reading<'m, 't>(
 ) -> Option<Reading<'m, 't>> {
     let node = unparenthesized(node);
     if let Some(call) = file.call_for_node(node) {
-        return accept(call).map(|_| Reading { call, variable: None });
+        return accept(call).map(|_| Reading {
+            call,
+            variable: None,
+        });
     }
     let name = variable_name(node, file.source)?;
     let binding = file
@@ -127,7 +134,11 @@ fn reading<'m, 't>(
 
 /// Both readings become monotonic, when each variable holding one is used only
 /// here (otherwise it may be a timestamp shown or stored elsewhere).
-fn monotonic_fix(file: &FileModel<'_>, function: Option<FunctionId>, readings: &[Reading<'_, '_>]) -> Option<Fix> {
+fn monotonic_fix(
+    file: &FileModel<'_>,
+    function: Option<FunctionId>,
+    readings: &[Reading<'_, '_>],
+) -> Option<Fix> {
     let function = file.function(function?);
     let mut edits = Vec::new();
     for reading in readings {

@@ -64,10 +64,23 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// The start call sits in a function that deals with `{:already_started, pid}`.
+/// The start call sits in a function that deals with `{:already_started, pid}`,
+/// or hands its result straight to a local helper that does
+/// (`GenServer.start_link(...) |> ignore_duplicate()`).
 fn handles_already_started(file: &FileModel<'_>, call: &Call<'_>) -> bool {
-    call.function
-        .is_some_and(|function| file.function_mentions_atom(function, "already_started"))
+    let mentions = |function| file.function_mentions_atom(function, "already_started");
+    if call.function.is_some_and(mentions) {
+        return true;
+    }
+    let (Some(helper), Some(module)) = (file.consumer_of(call), call.module) else {
+        return false;
+    };
+    if helper.target.module.is_some() || helper.target.dynamic {
+        return false;
+    }
+    file.functions_of(module)
+        .filter(|(_, f)| f.name == helper.target.name && f.arity == helper.arity)
+        .any(|(id, _)| mentions(id))
 }
 
 #[cfg(test)]
