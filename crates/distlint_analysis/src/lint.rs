@@ -115,3 +115,97 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lint(text: &str) -> Vec<(&'static str, usize, String)> {
+        let config = Config::default_at(Path::new("/p"));
+        let (parsed, result) = lint_text(
+            text,
+            Path::new("lib/a.ex"),
+            &ProjectModel::default(),
+            &config,
+        );
+        result
+            .diagnostics
+            .iter()
+            .map(|d| {
+                (
+                    d.rule,
+                    parsed.source.line_of(d.range.start) + 1,
+                    d.message.clone(),
+                )
+            })
+            .collect()
+    }
+
+    fn rules(text: &str) -> Vec<(&'static str, usize)> {
+        lint(text)
+            .into_iter()
+            .map(|(rule, line, _)| (rule, line))
+            .collect()
+    }
+
+    const RPC: &str = ":rpc.call(n, M, :f, [])";
+
+    #[test]
+    fn disable_next_line_silences_only_the_next_line() {
+        let text = format!(
+            "defmodule A do\n  def f(n) do\n    # distlint:disable-next-line rpc-without-timeout -- reason\n    {RPC}\n    {RPC}\n  end\nend\n"
+        );
+        assert_eq!(rules(&text), [("rpc-without-timeout", 5)]);
+    }
+
+    #[test]
+    fn disable_line_and_disable_file() {
+        let text = format!("defmodule A do\n  def f(n), do: {RPC} # distlint:disable-line rpc-without-timeout\n  def g(n), do: {RPC}\nend\n");
+        assert_eq!(rules(&text), [("rpc-without-timeout", 3)]);
+        let text = format!("# distlint:disable-file mod-n-node-hashing, rpc-without-timeout\ndefmodule A do\n  def f(n), do: {RPC}\n  def g(n), do: {RPC}\nend\n");
+        // Both calls are silenced; the rule that never fired is an unused part.
+        assert_eq!(rules(&text), [("unused-suppression", 1)]);
+    }
+
+    #[test]
+    fn unused_unknown_and_empty_suppressions_are_reported() {
+        let text = "defmodule A do\n  # distlint:disable-next-line rpc-without-timeout\n  def f, do: :ok\n  # distlint:disable-next-line no-such-rule\n  # distlint:disable-next-line\n  # distlint:enable rpc-without-timeout\nend\n";
+        let found = lint(text);
+        let lines: Vec<(&str, usize)> = found.iter().map(|(r, l, _)| (*r, *l)).collect();
+        assert_eq!(
+            lines,
+            [
+                ("unused-suppression", 2),
+                ("unused-suppression", 4),
+                ("unused-suppression", 5),
+                ("unused-suppression", 6)
+            ]
+        );
+        assert!(found[0].2.contains("suppresses nothing"), "{}", found[0].2);
+        assert!(found[1].2.contains("`no-such-rule`"), "{}", found[1].2);
+        assert!(found[2].2.contains("names no rule"), "{}", found[2].2);
+        assert!(found[3].2.contains("unknown directive"), "{}", found[3].2);
+    }
+
+    #[test]
+    fn suppressions_of_disabled_rules_are_not_unused() {
+        let mut config = Config::default_at(Path::new("/p"));
+        config
+            .override_with(&[], &["rpc-without-timeout".to_string()])
+            .unwrap();
+        let text = "defmodule A do\n  # distlint:disable-next-line rpc-without-timeout\n  def f, do: :ok\nend\n";
+        let (_, result) = lint_text(
+            text,
+            Path::new("lib/a.ex"),
+            &ProjectModel::default(),
+            &config,
+        );
+        assert!(result.diagnostics.is_empty(), "{:?}", result.diagnostics);
+    }
+
+    #[test]
+    fn text_in_strings_is_not_a_suppression() {
+        let text = format!("defmodule A do\n  def f(n) do\n    _ = \"# distlint:disable-next-line rpc-without-timeout\"\n    {RPC}\n  end\nend\n");
+        assert_eq!(rules(&text), [("rpc-without-timeout", 4)]);
+    }
+}
