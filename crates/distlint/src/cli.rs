@@ -24,6 +24,15 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain one rule: its section of the reference page.
     Rule(RuleArgs),
+    /// Run the language server on stdin/stdout (for editors).
+    Server(ServerArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ServerArgs {
+    /// Accepted and ignored: stdio is the only transport (editors pass it).
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 #[derive(Args, Debug)]

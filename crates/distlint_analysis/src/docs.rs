@@ -49,17 +49,36 @@ pub fn rule_section(rule: &Rule) -> Option<&'static str> {
     section(page(rule.topic)?, rule.name)
 }
 
-/// The section of `markdown` under the level-2 heading `heading`.
+/// The section of `markdown` under the level-2 heading `heading`, heading included.
 pub fn section<'a>(markdown: &'a str, heading: &str) -> Option<&'a str> {
+    section_at_level(markdown, 2, heading)
+}
+
+/// The body of the `### heading` subsection of a rule section, heading excluded.
+pub fn subsection<'a>(section: &'a str, heading: &str) -> Option<&'a str> {
+    let with_heading = section_at_level(section, 3, heading)?;
+    let body = with_heading.split_once('\n').map_or("", |(_, body)| body);
+    Some(body.trim())
+}
+
+/// From the heading `#…# heading` (exactly `level` hashes) to the next heading
+/// of the same or a higher level, outside code blocks.
+fn section_at_level<'a>(markdown: &'a str, level: usize, heading: &str) -> Option<&'a str> {
     let mut offset = 0;
     let mut start = None;
+    let mut in_code = false;
     for line in markdown.split_inclusive('\n') {
         let trimmed = line.trim_end();
-        if let Some(title) = trimmed.strip_prefix("## ") {
+        if trimmed.trim_start().starts_with("```") {
+            in_code = !in_code;
+        }
+        let hashes = trimmed.chars().take_while(|c| *c == '#').count();
+        let is_heading = !in_code && hashes > 0 && trimmed[hashes..].starts_with(' ');
+        if is_heading && hashes <= level {
             if let Some(start) = start {
                 return Some(markdown[start..offset].trim_end());
             }
-            if title.trim() == heading {
+            if hashes == level && trimmed[hashes..].trim() == heading {
                 start = Some(offset);
             }
         }
@@ -95,6 +114,12 @@ mod tests {
         assert_eq!(section(md, "a"), Some("## a\ntext a\n### sub\nmore"));
         assert_eq!(section(md, "b"), Some("## b\ntext b"));
         assert_eq!(section(md, "c"), None);
+        assert_eq!(subsection(section(md, "a").unwrap(), "sub"), Some("more"));
+        let with_code = "## a\n### x\n```\n## not a heading\n```\ntail\n### y\n";
+        assert_eq!(
+            subsection(with_code, "x"),
+            Some("```\n## not a heading\n```\ntail")
+        );
     }
 
     #[test]

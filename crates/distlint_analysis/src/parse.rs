@@ -31,8 +31,14 @@ impl ParsedFile {
     }
 
     pub fn from_source(source: SourceFile) -> ParsedFile {
+        ParsedFile::reparse(source, None)
+    }
+
+    /// Parses `source`, reusing `old_tree` (already `edit`ed to match) so only
+    /// the changed region is parsed again: the editor's path.
+    pub fn reparse(source: SourceFile, old_tree: Option<&Tree>) -> ParsedFile {
         let tree = PARSER
-            .with(|parser| parser.borrow_mut().parse(source.text(), None))
+            .with(|parser| parser.borrow_mut().parse(source.text(), old_tree))
             // tree-sitter returns None only on cancellation or a missing language;
             // neither is set here, but a fresh parser is the honest fallback.
             .unwrap_or_else(|| {

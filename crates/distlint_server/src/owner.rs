@@ -1,0 +1,496 @@
+//! The owner task: the one place that holds documents and decides what to lint.
+//!
+//! Every LSP handler's first act is a synchronous `send` of an [`Event`] to
+//! this task, so edits are applied in the order they arrived, whatever the
+//! framework does with handler futures afterwards. Linting runs on tokio's
+//! blocking pool over an immutable snapshot tagged with its version; a result
+//! for a version that is no longer current is dropped. At most one lint per
+//! document is in flight: edits that arrive meanwhile are coalesced, and the
+//! last version is always linted when the running lint comes back.
+
+use std::collections::{HashMap, HashSet};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use distlint_analysis::lint::{lint_parsed, FileLint};
+use distlint_analysis::model::project::find_project_root;
+use distlint_analysis::model::ProjectModel;
+use distlint_analysis::parse::ParsedFile;
+use distlint_analysis::Config;
+use tokio::sync::{mpsc, oneshot};
+use tower_lsp_server::ls_types::{
+    CodeActionOrCommand, CodeActionParams, Hover, MessageType, Position,
+    TextDocumentContentChangeEvent, Uri,
+};
+use tower_lsp_server::Client;
+
+use crate::diagnostics::to_lsp;
+use crate::document::Document;
+use crate::position::Encoding;
+use crate::settings::Settings;
+use crate::{code_actions, hover, scan};
+
+pub type Sender = mpsc::UnboundedSender<Event>;
+
+/// A lint result for one version of one document.
+pub struct Linted {
+    pub version: i32,
+    /// The document's generation when the lint started (see [`OpenDocument`]).
+    pub generation: u64,
+    pub parsed: Arc<ParsedFile>,
+    pub lint: FileLint,
+    pub config: Arc<Config>,
+}
+
+pub enum Event {
+    Initialize {
+        encoding: Encoding,
+        settings: Settings,
+        pull_diagnostics: bool,
+        work_done_progress: bool,
+    },
+    Open {
+        uri: Uri,
+        version: i32,
+        text: String,
+    },
+    Change {
+        uri: Uri,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+    },
+    Close {
+        uri: Uri,
+    },
+    /// A lint finished on the blocking pool.
+    Linted {
+        uri: Uri,
+        result: Result<Linted, String>,
+    },
+    /// Workspace folders to scan (on `initialized`, and again after config changes).
+    Scan {
+        folders: Vec<PathBuf>,
+    },
+    /// One closed file's findings from a workspace scan.
+    Scanned {
+        uri: Uri,
+        diagnostics: Vec<tower_lsp_server::ls_types::Diagnostic>,
+    },
+    /// `.distlint.toml`, `mix.exs` or `config/*.exs` changed.
+    ProjectFilesChanged,
+    SettingsChanged(Settings),
+    Hover {
+        uri: Uri,
+        position: Position,
+        reply: oneshot::Sender<Option<Hover>>,
+    },
+    CodeActions {
+        params: Box<CodeActionParams>,
+        reply: oneshot::Sender<Vec<CodeActionOrCommand>>,
+    },
+    /// `textDocument/diagnostic`: answered once the current version is linted.
+    Pull {
+        uri: Uri,
+        reply: oneshot::Sender<Vec<tower_lsp_server::ls_types::Diagnostic>>,
+    },
+}
+
+struct OpenDocument {
+    doc: Document,
+    /// Bumped by every edit and configuration change: a result from an older
+    /// generation is stale even when its version matches.
+    generation: u64,
+    /// The latest result whose version matches `doc.version`, if any.
+    linted: Option<Linted>,
+    in_flight: bool,
+    /// Pull requests waiting for the current version.
+    waiting: Vec<oneshot::Sender<Vec<tower_lsp_server::ls_types::Diagnostic>>>,
+}
+
+/// Configuration and project of the files in one directory.
+#[derive(Clone)]
+pub struct FileContext {
+    pub config: Arc<Config>,
+    pub project: Arc<ProjectModel>,
+}
+
+pub struct Owner {
+    client: Client,
+    sender: Sender,
+    encoding: Encoding,
+    settings: Settings,
+    pull_diagnostics: bool,
+    work_done_progress: bool,
+    documents: HashMap<Uri, OpenDocument>,
+    contexts: HashMap<PathBuf, FileContext>,
+    folders: Vec<PathBuf>,
+    /// Closed files the last scan published findings for (to clear them later).
+    scanned: HashSet<Uri>,
+    scan_generation: u64,
+}
+
+/// Starts the owner task; returns the sender that handlers use.
+pub fn spawn(client: Client) -> Sender {
+    let (sender, mut receiver) = mpsc::unbounded_channel();
+    let mut owner = Owner {
+        client,
+        sender: sender.clone(),
+        encoding: Encoding::Utf16,
+        settings: Settings::default(),
+        pull_diagnostics: false,
+        work_done_progress: false,
+        documents: HashMap::new(),
+        contexts: HashMap::new(),
+        folders: Vec::new(),
+        scanned: HashSet::new(),
+        scan_generation: 0,
+    };
+    tokio::spawn(async move {
+        while let Some(event) = receiver.recv().await {
+            owner.handle(event).await;
+        }
+    });
+    sender
+}
+
+impl Owner {
+    async fn handle(&mut self, event: Event) {
+        match event {
+            Event::Initialize {
+                encoding,
+                settings,
+                pull_diagnostics,
+                work_done_progress,
+            } => {
+                self.work_done_progress = work_done_progress;
+                self.encoding = encoding;
+                self.settings = settings;
+                self.pull_diagnostics = pull_diagnostics;
+            }
+            Event::Open { uri, version, text } => {
+                let doc = Document::open(uri.clone(), version, &text);
+                self.documents.insert(
+                    uri.clone(),
+                    OpenDocument {
+                        doc,
+                        generation: 0,
+                        linted: None,
+                        in_flight: false,
+                        waiting: Vec::new(),
+                    },
+                );
+                if self.pull_diagnostics && self.scanned.remove(&uri) {
+                    // Pull diagnostics take over from the scan's pushed ones.
+                    self.client
+                        .publish_diagnostics(uri.clone(), Vec::new(), None)
+                        .await;
+                }
+                self.schedule(&uri);
+            }
+            Event::Change {
+                uri,
+                version,
+                changes,
+            } => {
+                let encoding = self.encoding;
+                let Some(open) = self.documents.get_mut(&uri) else {
+                    self.log(
+                        MessageType::WARNING,
+                        format!("change for a document that is not open: {}", uri.as_str()),
+                    )
+                    .await;
+                    return;
+                };
+                if version <= open.doc.version {
+                    let message = format!(
+                        "ignoring change to version {version} of {}: already at version {}",
+                        uri.as_str(),
+                        open.doc.version
+                    );
+                    self.log(MessageType::WARNING, message).await;
+                    return;
+                }
+                open.doc.apply_changes(version, changes, encoding);
+                open.generation += 1;
+                open.linted = None;
+                self.schedule(&uri);
+            }
+            Event::Close { uri } => {
+                if let Some(open) = self.documents.remove(&uri) {
+                    for waiter in open.waiting {
+                        let _ = waiter.send(Vec::new());
+                    }
+                }
+                self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            }
+            Event::Linted { uri, result } => self.linted(uri, result).await,
+            Event::Scan { folders } => {
+                self.folders = folders;
+                self.start_scan();
+            }
+            Event::Scanned { uri, diagnostics } => {
+                if self.documents.contains_key(&uri) {
+                    return; // The open document's own lint is newer.
+                }
+                if diagnostics.is_empty() && !self.scanned.remove(&uri) {
+                    return;
+                }
+                if !diagnostics.is_empty() {
+                    self.scanned.insert(uri.clone());
+                }
+                self.client
+                    .publish_diagnostics(uri, diagnostics, None)
+                    .await;
+            }
+            Event::ProjectFilesChanged => {
+                self.contexts.clear();
+                self.relint_all();
+            }
+            Event::SettingsChanged(settings) => {
+                if settings == self.settings {
+                    return;
+                }
+                self.settings = settings;
+                self.contexts.clear();
+                self.relint_all();
+            }
+            Event::Hover {
+                uri,
+                position,
+                reply,
+            } => {
+                let answer = self.documents.get(&uri).and_then(|open| {
+                    let linted = open.linted.as_ref();
+                    hover::hover(&open.doc, linted, position, self.encoding)
+                });
+                let _ = reply.send(answer);
+            }
+            Event::CodeActions { params, reply } => {
+                let actions = match self.documents.get(&params.text_document.uri) {
+                    Some(OpenDocument {
+                        doc,
+                        linted: Some(linted),
+                        ..
+                    }) => code_actions::actions(doc, linted, &params, self.encoding),
+                    _ => Vec::new(),
+                };
+                let _ = reply.send(actions);
+            }
+            Event::Pull { uri, reply } => match self.documents.get_mut(&uri) {
+                Some(open) => match &open.linted {
+                    Some(linted) => {
+                        let items = lsp_diagnostics(linted, self.encoding);
+                        let _ = reply.send(items);
+                    }
+                    None => open.waiting.push(reply),
+                },
+                None => {
+                    let _ = reply.send(Vec::new());
+                }
+            },
+        }
+    }
+
+    /// Starts a lint of the document's current version unless one is running.
+    fn schedule(&mut self, uri: &Uri) {
+        let Some(open) = self.documents.get(uri) else {
+            return;
+        };
+        if open.in_flight {
+            return;
+        }
+        let parsed = open.doc.parsed.clone();
+        let version = open.doc.version;
+        let generation = open.generation;
+        let path = open.doc.path.clone();
+        let context = self.context_for(path.as_deref());
+        let relative = relative_path(path.as_deref(), &context.config);
+        if let Some(open) = self.documents.get_mut(uri) {
+            open.in_flight = true;
+        }
+        let sender = self.sender.clone();
+        let uri = uri.clone();
+        tokio::task::spawn_blocking(move || {
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                lint_parsed(&parsed, &relative, &context.project, &context.config)
+            }));
+            let result = outcome
+                .map(|lint| Linted {
+                    version,
+                    generation,
+                    parsed,
+                    lint,
+                    config: context.config,
+                })
+                .map_err(|_| {
+                    "the analysis crashed on this document; no findings are shown for it"
+                        .to_string()
+                });
+            let _ = sender.send(Event::Linted { uri, result });
+        });
+    }
+
+    async fn linted(&mut self, uri: Uri, result: Result<Linted, String>) {
+        let encoding = self.encoding;
+        let Some(open) = self.documents.get_mut(&uri) else {
+            return; // Closed meanwhile.
+        };
+        open.in_flight = false;
+        let linted = match result {
+            Ok(linted) => linted,
+            Err(message) => {
+                self.log(MessageType::ERROR, format!("{}: {message}", uri.as_str()))
+                    .await;
+                return;
+            }
+        };
+        if linted.generation != open.generation {
+            // Stale: edits or a configuration change arrived while it ran.
+            self.schedule(&uri);
+            return;
+        }
+        let panics: Vec<String> = linted
+            .lint
+            .rule_panics
+            .iter()
+            .map(|p| format!("rule {} crashed on {}: {}", p.rule, uri.as_str(), p.message))
+            .collect();
+        let items = lsp_diagnostics(&linted, encoding);
+        for waiter in open.waiting.drain(..) {
+            let _ = waiter.send(items.clone());
+        }
+        let version = linted.version;
+        open.linted = Some(linted);
+        for message in panics {
+            self.log(MessageType::ERROR, message).await;
+        }
+        if !self.pull_diagnostics {
+            self.client
+                .publish_diagnostics(uri, items, Some(version))
+                .await;
+        }
+    }
+
+    fn relint_all(&mut self) {
+        let uris: Vec<Uri> = self.documents.keys().cloned().collect();
+        for uri in &uris {
+            if let Some(open) = self.documents.get_mut(uri) {
+                open.generation += 1;
+                open.linted = None;
+            }
+            // A lint in flight comes back stale and is rescheduled.
+            self.schedule(uri);
+        }
+        self.start_scan();
+    }
+
+    fn start_scan(&mut self) {
+        if self.folders.is_empty() {
+            return;
+        }
+        self.scan_generation += 1;
+        let folders = self.folders.clone();
+        let mut contexts = HashMap::new();
+        for folder in &folders {
+            contexts.insert(folder.clone(), self.context_for_dir(folder));
+        }
+        scan::spawn(
+            self.client.clone(),
+            self.sender.clone(),
+            folders,
+            contexts,
+            self.encoding,
+            self.work_done_progress,
+            self.scan_generation,
+        );
+    }
+
+    /// Configuration and project for a file (cached per directory).
+    fn context_for(&mut self, path: Option<&Path>) -> FileContext {
+        match path.and_then(Path::parent) {
+            Some(dir) => self.context_for_dir(dir),
+            None => FileContext {
+                config: Arc::new(self.apply_settings(Config::default_at(Path::new("/")))),
+                project: Arc::new(ProjectModel::default()),
+            },
+        }
+    }
+
+    fn context_for_dir(&mut self, dir: &Path) -> FileContext {
+        if let Some(context) = self.contexts.get(dir) {
+            return context.clone();
+        }
+        let root = find_project_root(dir);
+        let fallback = root.clone().unwrap_or_else(|| dir.to_path_buf());
+        let config = match Config::discover(dir, &fallback) {
+            Ok(config) => config,
+            Err(err) => {
+                self.log_later(
+                    MessageType::ERROR,
+                    format!("{err}; using the default configuration"),
+                );
+                Config::default_at(&fallback)
+            }
+        };
+        let context = FileContext {
+            config: Arc::new(self.apply_settings(config)),
+            project: Arc::new(root.as_deref().map(ProjectModel::load).unwrap_or_default()),
+        };
+        self.contexts.insert(dir.to_path_buf(), context.clone());
+        context
+    }
+
+    fn apply_settings(&self, config: Config) -> Config {
+        match self.settings.apply(config.clone()) {
+            Ok(config) => config,
+            Err(message) => {
+                self.log_later(MessageType::WARNING, message);
+                config
+            }
+        }
+    }
+
+    async fn log(&self, typ: MessageType, message: String) {
+        eprintln!("distlint: {message}");
+        self.client.log_message(typ, message).await;
+    }
+
+    /// Logs from a synchronous context without blocking the owner.
+    fn log_later(&self, typ: MessageType, message: String) {
+        eprintln!("distlint: {message}");
+        let client = self.client.clone();
+        tokio::spawn(async move { client.log_message(typ, message).await });
+    }
+}
+
+fn lsp_diagnostics(
+    linted: &Linted,
+    encoding: Encoding,
+) -> Vec<tower_lsp_server::ls_types::Diagnostic> {
+    linted
+        .lint
+        .diagnostics
+        .iter()
+        .map(|d| {
+            to_lsp(
+                d,
+                &linted.parsed.source,
+                encoding,
+                &linted.config,
+                Some(linted.version),
+            )
+        })
+        .collect()
+}
+
+/// The path rules see: relative to the configuration root.
+pub fn relative_path(path: Option<&Path>, config: &Config) -> PathBuf {
+    match path {
+        Some(path) => path
+            .strip_prefix(&config.root)
+            .unwrap_or(path)
+            .to_path_buf(),
+        None => PathBuf::from("untitled.ex"),
+    }
+}

@@ -1,0 +1,125 @@
+//! The workspace scan: lint every Elixir file under the workspace folders so
+//! problems in files that are not open show up too, with work-done progress.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use distlint_analysis::lint::lint_text;
+use distlint_analysis::workspace::files_under;
+use rayon::prelude::*;
+use tower_lsp_server::ls_types::{ProgressToken, Uri};
+use tower_lsp_server::Client;
+
+use crate::diagnostics::to_lsp;
+use crate::owner::{relative_path, Event, FileContext, Sender};
+use crate::position::Encoding;
+
+/// Files linted between two progress reports (and two cancellation checks).
+const CHUNK: usize = 64;
+
+/// The newest scan; an older one stops at its next chunk.
+static CURRENT_SCAN: AtomicU64 = AtomicU64::new(0);
+
+pub fn spawn(
+    client: Client,
+    sender: Sender,
+    folders: Vec<PathBuf>,
+    contexts: HashMap<PathBuf, FileContext>,
+    encoding: Encoding,
+    progress: bool,
+    generation: u64,
+) {
+    CURRENT_SCAN.store(generation, Ordering::SeqCst);
+    tokio::spawn(async move {
+        let listing = {
+            let contexts = contexts.clone();
+            tokio::task::spawn_blocking(move || {
+                let mut files = Vec::new();
+                for folder in &folders {
+                    if let Some(context) = contexts.get(folder) {
+                        for file in files_under(folder, &context.config) {
+                            files.push((file, context.clone()));
+                        }
+                    }
+                }
+                files
+            })
+            .await
+        };
+        let Ok(files) = listing else {
+            return;
+        };
+        let total = files.len();
+        let reporter = match progress {
+            true => {
+                let token = ProgressToken::String(format!("distlint-scan-{generation}"));
+                match client.create_work_done_progress(token.clone()).await {
+                    Ok(()) => Some(
+                        client
+                            .progress(token, "distlint")
+                            .with_message(format!("Linting {total} Elixir files"))
+                            .with_percentage(0)
+                            .begin()
+                            .await,
+                    ),
+                    Err(_) => None,
+                }
+            }
+            false => None,
+        };
+        let files = Arc::new(files);
+        let mut done = 0;
+        while done < total {
+            if CURRENT_SCAN.load(Ordering::SeqCst) != generation {
+                break; // A newer scan replaced this one.
+            }
+            let end = (done + CHUNK).min(total);
+            let batch = files.clone();
+            let results = tokio::task::spawn_blocking(move || {
+                batch[done..end]
+                    .par_iter()
+                    .filter_map(|(path, context)| lint_file(path, context, encoding))
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .unwrap_or_default();
+            for (uri, diagnostics) in results {
+                let _ = sender.send(Event::Scanned { uri, diagnostics });
+            }
+            done = end;
+            if let Some(reporter) = &reporter {
+                let percentage = (done * 100 / total.max(1)) as u32;
+                reporter
+                    .report_with_message(format!("{done}/{total} files"), percentage)
+                    .await;
+            }
+        }
+        if let Some(reporter) = reporter {
+            reporter
+                .finish_with_message(format!("{done}/{total} files linted"))
+                .await;
+        }
+    });
+}
+
+/// Lints one file from disk; unreadable or non-UTF-8 files are skipped.
+fn lint_file(
+    path: &PathBuf,
+    context: &FileContext,
+    encoding: Encoding,
+) -> Option<(Uri, Vec<tower_lsp_server::ls_types::Diagnostic>)> {
+    let uri = Uri::from_file_path(path)?;
+    let text = std::fs::read_to_string(path).ok()?;
+    let relative = relative_path(Some(path), &context.config);
+    let (parsed, result) =
+        std::panic::catch_unwind(|| lint_text(&text, &relative, &context.project, &context.config))
+            .ok()?;
+    let diagnostics = result
+        .diagnostics
+        .iter()
+        .map(|d| to_lsp(d, &parsed.source, encoding, &context.config, None))
+        .collect();
+    Some((uri, diagnostics))
+}
