@@ -2,6 +2,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Finding};
@@ -64,7 +65,12 @@ pub fn lint_parsed(
             continue;
         };
         let mut findings: Vec<Finding> = Vec::new();
-        let outcome = catch_unwind(AssertUnwindSafe(|| (rule.check)(&context, &mut findings)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            if crash_injected(rule.name) {
+                panic!("crash injected with {CRASH_RULE_VARIABLE}");
+            }
+            (rule.check)(&context, &mut findings)
+        }));
         if let Err(payload) = outcome {
             result.rule_panics.push(RulePanic {
                 rule: rule.name,
@@ -106,6 +112,18 @@ pub fn lint_parsed(
         (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
     });
     result
+}
+
+/// Fault injection for testing crash handling end to end (for example in the
+/// language server): `DISTLINT_CRASH_RULE=<rule-name>` makes that rule panic.
+pub const CRASH_RULE_VARIABLE: &str = "DISTLINT_CRASH_RULE";
+
+fn crash_injected(rule: &str) -> bool {
+    static CRASH_RULE: OnceLock<Option<String>> = OnceLock::new();
+    CRASH_RULE
+        .get_or_init(|| std::env::var(CRASH_RULE_VARIABLE).ok())
+        .as_deref()
+        == Some(rule)
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {

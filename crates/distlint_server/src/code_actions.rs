@@ -104,7 +104,12 @@ fn remove_comment(doc: &Document, diagnostic: &Diagnostic) -> Option<TextEdit> {
     let source = &doc.parsed.source;
     let comment = &source.text()[diagnostic.range.clone()];
     let names = comment.split_once("--").map_or(comment, |(names, _)| names);
-    if names.contains(',') || names.split_whitespace().count() > 2 {
+    // `#`, `distlint:<directive>`, then the rule names.
+    let rule_names = names
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .count();
+    if rule_names > 3 {
         return None; // Other rules in the same comment may still be needed.
     }
     let line = source.line_of(diagnostic.range.start);

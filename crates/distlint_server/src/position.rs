@@ -112,6 +112,9 @@ mod tests {
         let source = SourceFile::new(text);
         for encoding in [Encoding::Utf8, Encoding::Utf16] {
             for (offset, _) in text.char_indices() {
+                if text[..offset].ends_with('\r') && text[offset..].starts_with('\n') {
+                    continue; // Between \r and \n: no position names it.
+                }
                 let pos = position(&source, offset, encoding);
                 assert_eq!(
                     rope_offset(&rope, pos, encoding),

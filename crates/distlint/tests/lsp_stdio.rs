@@ -1,0 +1,119 @@
+//! The real `distlint server` binary over stdio: what an editor starts.
+
+#[path = "../../../tests/support/lsp_client.rs"]
+mod lsp_client;
+
+use std::process::Stdio;
+
+use lsp_client::{LspClient, TIMEOUT};
+use serde_json::{json, Value};
+use tokio::process::{Child, Command};
+
+fn spawn(extra_env: &[(&str, &str)]) -> (LspClient, Child) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_distlint"));
+    command
+        .args(["server", "--stdio"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for (key, value) in extra_env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("distlint binary starts");
+    let stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    (LspClient::new(stdout, stdin, Value::Null), child)
+}
+
+async fn exit_code(child: &mut Child) -> i32 {
+    tokio::time::timeout(TIMEOUT, child.wait())
+        .await
+        .expect("the server exits after `exit`")
+        .unwrap()
+        .code()
+        .unwrap_or(-1)
+}
+
+const TEXT: &str = "defmodule Demo do\n  def f(n), do: :rpc.call(n, W, :r, [])\n\n  def g do\n    t0 = System.system_time(:millisecond)\n    System.system_time(:millisecond) - t0\n  end\nend\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stdio_session_survives_bad_input_and_a_crashing_rule() {
+    let (mut client, mut child) = spawn(&[("DISTLINT_CRASH_RULE", "wall-clock-duration")]);
+    client.initialize(None, json!({}), Value::Null).await;
+    let uri = "file:///nowhere/lib/demo.ex";
+    client.open(uri, 1, TEXT).await;
+    let published = client.diagnostics_for_version(uri, 1).await;
+    let codes: Vec<&str> = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    // The crashing rule is logged; the other rule's finding still arrives.
+    assert_eq!(codes, ["rpc-without-timeout"]);
+    let log = client
+        .wait_for(|m| {
+            m["method"] == "window/logMessage"
+                && m["params"]["message"]
+                    .as_str()
+                    .is_some_and(|s| s.contains("wall-clock-duration crashed"))
+        })
+        .await;
+    assert!(log.is_some(), "no log message about the crashed rule");
+
+    // An emoji before the finding: UTF-16 columns.
+    client
+        .change(uri, 2, json!([{"range": {"start": {"line": 1, "character": 16}, "end": {"line": 1, "character": 16}}, "text": "😀 = 1; "}]))
+        .await;
+    let published = client.diagnostics_for_version(uri, 2).await;
+    assert_eq!(
+        published["diagnostics"][0]["range"]["start"],
+        json!({"line": 1, "character": 24})
+    );
+
+    // A malformed frame, then a valid request that still gets its answer.
+    client.send_raw(b"Content-Length: 7\r\n\r\n{oops!}").await;
+    let hover = client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 30}}),
+        )
+        .await;
+    assert!(hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .contains("rpc-without-timeout"));
+
+    client.shutdown_and_exit().await;
+    assert_eq!(exit_code(&mut child).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_without_shutdown_exits_one() {
+    let (mut client, mut child) = spawn(&[]);
+    client.initialize(None, json!({}), Value::Null).await;
+    client.notify("exit", Value::Null).await;
+    assert_eq!(exit_code(&mut child).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_but_protocol_on_stdout() {
+    let (mut client, mut child) = spawn(&[]);
+    client.send_raw(b"Content-Length: 3\r\n\r\n{x}").await;
+    let response = client.initialize(None, json!({}), Value::Null).await;
+    assert_eq!(response["result"]["serverInfo"]["name"], "distlint");
+    client.shutdown_and_exit().await;
+    assert_eq!(exit_code(&mut child).await, 0);
+    // The malformed-frame report went to stderr, not into the protocol stream.
+    let mut stderr = String::new();
+    use tokio::io::AsyncReadExt;
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .await
+        .unwrap();
+    assert!(stderr.contains("skipped a malformed message"), "{stderr}");
+}

@@ -1,0 +1,479 @@
+//! The language server over an in-memory duplex: the protocol as an editor
+//! speaks it, fast enough to run on every `cargo test`.
+
+#[path = "../../../tests/support/lsp_client.rs"]
+mod lsp_client;
+
+use std::path::Path;
+
+use lsp_client::{apply_edits, file_uri, LspClient};
+use serde_json::{json, Value};
+use tokio::task::JoinHandle;
+
+/// A server on one end of two in-memory pipes, a client on the other.
+fn start(configuration: Value) -> (LspClient, JoinHandle<i32>) {
+    let (client_out, server_in) = tokio::io::duplex(1 << 20);
+    let (server_out, client_in) = tokio::io::duplex(1 << 20);
+    let server = tokio::spawn(distlint_server::serve(server_in, server_out));
+    (LspClient::new(client_in, client_out, configuration), server)
+}
+
+const RPC_LINE: &str = "  def f(n), do: :rpc.call(n, Worker, :run, [])";
+
+fn module(body: &str) -> String {
+    format!("defmodule Demo do\n{body}\nend\n")
+}
+
+fn rules(diagnostics: &Value) -> Vec<String> {
+    diagnostics["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn initialize_negotiates_incremental_sync_and_encoding() {
+    let (mut client, _server) = start(Value::Null);
+    let response = client.initialize(None, json!({}), Value::Null).await;
+    let capabilities = &response["result"]["capabilities"];
+    assert_eq!(capabilities["textDocumentSync"]["change"], 2, "incremental");
+    assert_eq!(capabilities["positionEncoding"], "utf-16");
+    assert_eq!(capabilities["hoverProvider"], true);
+    assert!(
+        capabilities.get("diagnosticProvider").is_none(),
+        "no pull unless the client supports it"
+    );
+
+    let (mut client, _server) = start(Value::Null);
+    let response = client
+        .initialize(None, json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}, "textDocument": {"diagnostic": {}}}), Value::Null)
+        .await;
+    let capabilities = &response["result"]["capabilities"];
+    assert_eq!(capabilities["positionEncoding"], "utf-8");
+    assert_eq!(capabilities["diagnosticProvider"]["identifier"], "distlint");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publishes_findings_with_code_source_link_and_version() {
+    let (mut client, _server) = start(Value::Null);
+    client.initialize(None, json!({}), Value::Null).await;
+    let uri = "file:///nowhere/lib/demo.ex";
+    client.open(uri, 1, &module(RPC_LINE)).await;
+    let published = client.diagnostics_for_version(uri, 1).await;
+    let diagnostic = &published["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "rpc-without-timeout");
+    assert_eq!(diagnostic["source"], "distlint");
+    assert_eq!(diagnostic["severity"], 2);
+    assert!(diagnostic["codeDescription"]["href"]
+        .as_str()
+        .unwrap()
+        .ends_with("/docs/reference/clustering.md#rpc-without-timeout"));
+    assert_eq!(
+        diagnostic["range"]["start"],
+        json!({"line": 1, "character": 16})
+    );
+    assert_eq!(diagnostic["data"]["rule"], "rpc-without-timeout");
+
+    client
+        .notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await;
+    let cleared = client
+        .diagnostics_where(uri, |p| p["diagnostics"] == json!([]))
+        .await;
+    assert!(cleared["version"].is_null());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incremental_edits_with_an_emoji_move_utf16_columns() {
+    let (mut client, _server) = start(Value::Null);
+    client.initialize(None, json!({}), Value::Null).await;
+    let uri = "file:///nowhere/lib/demo.ex";
+    client.open(uri, 1, &module(RPC_LINE)).await;
+    client.diagnostics_for_version(uri, 1).await;
+    // Insert "😀 " (two UTF-16 units plus a space) before the call, on the same line.
+    client
+        .change(uri, 2, json!([{"range": {"start": {"line": 1, "character": 16}, "end": {"line": 1, "character": 16}}, "text": "😀 = 1; "}]))
+        .await;
+    let published = client.diagnostics_for_version(uri, 2).await;
+    assert_eq!(
+        published["diagnostics"][0]["range"]["start"],
+        json!({"line": 1, "character": 24})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn utf8_positions_when_negotiated() {
+    let (mut client, _server) = start(Value::Null);
+    client
+        .initialize(
+            None,
+            json!({"general": {"positionEncodings": ["utf-8"]}}),
+            Value::Null,
+        )
+        .await;
+    let uri = "file:///nowhere/lib/demo.ex";
+    client
+        .open(
+            uri,
+            1,
+            &module("  def f(n), do: (_ = \"é\"; :rpc.call(n, W, :r, []))"),
+        )
+        .await;
+    let published = client.diagnostics_for_version(uri, 1).await;
+    // `  def f(n), do: (_ = "é"; ` is 26 characters and 27 bytes.
+    assert_eq!(
+        published["diagnostics"][0]["range"]["start"]["character"],
+        27
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_edits_ends_with_the_last_versions_diagnostics() {
+    let (mut client, _server) = start(Value::Null);
+    client.initialize(None, json!({}), Value::Null).await;
+    let uri = "file:///nowhere/lib/demo.ex";
+    client.open(uri, 1, &module("  def f(n), do: n")).await;
+    client.diagnostics_for_version(uri, 1).await;
+    // Type `:rpc.call(n, W, :r, [])` one character at a time, then delete the last `)`.
+    let typed = ":rpc.call(n, W, :r, [])";
+    let mut version = 1;
+    for (index, ch) in typed.chars().enumerate() {
+        version += 1;
+        let at = json!({"line": 1, "character": 16 + index});
+        client
+            .change(
+                uri,
+                version,
+                json!([{"range": {"start": at, "end": at}, "text": ch.to_string()}]),
+            )
+            .await;
+    }
+    let last = version;
+    let published = client.diagnostics_for_version(uri, last).await;
+    assert_eq!(rules(&published), ["rpc-without-timeout"]);
+    // Nothing older arrives after the last version's diagnostics.
+    let versions: Vec<i64> = client
+        .notifications
+        .iter()
+        .filter(|n| n["method"] == "textDocument/publishDiagnostics")
+        .filter_map(|n| n["params"]["version"].as_i64())
+        .collect();
+    assert!(
+        versions.windows(2).all(|w| w[0] < w[1]),
+        "published out of order: {versions:?}"
+    );
+    assert_eq!(*versions.last().unwrap(), last);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hover_explains_findings_and_primitives() {
+    let (mut client, _server) = start(Value::Null);
+    client.initialize(None, json!({}), Value::Null).await;
+    let uri = "file:///nowhere/lib/demo.ex";
+    let text = module(&format!(
+        "{RPC_LINE}\n  def g(name), do: :global.whereis_name(name)\n  def h, do: :ok"
+    ));
+    client.open(uri, 1, &text).await;
+    client.diagnostics_for_version(uri, 1).await;
+
+    let hover = |line: u32, character: u32| json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}});
+    let on_finding = client.request("textDocument/hover", hover(1, 20)).await;
+    let value = on_finding["result"]["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("rpc-without-timeout"), "{value}");
+    assert!(value.contains("Why it matters"), "{value}");
+    assert!(value.contains("How to fix"), "{value}");
+    assert!(
+        value.contains("clustering.md#rpc-without-timeout"),
+        "{value}"
+    );
+    assert_eq!(on_finding["result"]["contents"]["kind"], "markdown");
+
+    let on_global = client.request("textDocument/hover", hover(2, 22)).await;
+    let value = on_global["result"]["contents"]["value"].as_str().unwrap();
+    assert!(value.contains(":global"), "{value}");
+
+    let elsewhere = client.request("textDocument/hover", hover(3, 10)).await;
+    assert!(elsewhere["result"].is_null(), "{elsewhere}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_actions_fix_and_suppress() {
+    let (mut client, _server) = start(Value::Null);
+    client.initialize(None, json!({}), Value::Null).await;
+    let uri = "file:///nowhere/lib/demo.ex";
+    let text = module(RPC_LINE);
+    client.open(uri, 1, &text).await;
+    let published = client.diagnostics_for_version(uri, 1).await;
+    let diagnostic = published["diagnostics"][0].clone();
+    let response = client
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": diagnostic["range"], "context": {"diagnostics": [diagnostic]}}),
+        )
+        .await;
+    let actions = response["result"].as_array().unwrap();
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Add an explicit 5_000 ms timeout",
+            "Suppress rpc-without-timeout for this line",
+            "Suppress rpc-without-timeout in this file"
+        ]
+    );
+    assert!(actions.iter().all(|a| a["kind"] == "quickfix"));
+    assert_eq!(actions[0]["isPreferred"], true);
+
+    // Apply the fix as an editor would, with the version the edit names.
+    let change = &actions[0]["edit"]["documentChanges"][0];
+    assert_eq!(change["textDocument"]["version"], 1);
+    let fixed = apply_edits(&text, change["edits"].as_array().unwrap());
+    assert!(
+        fixed.contains(":rpc.call(n, Worker, :run, [], 5_000)"),
+        "{fixed}"
+    );
+    client.change(uri, 2, json!([{"text": fixed}])).await;
+    let published = client.diagnostics_for_version(uri, 2).await;
+    assert_eq!(rules(&published), Vec::<String>::new());
+
+    // The line suppression keeps the indentation and silences the finding.
+    let suppressed = apply_edits(
+        &text,
+        actions[1]["edit"]["documentChanges"][0]["edits"]
+            .as_array()
+            .unwrap(),
+    );
+    assert!(
+        suppressed.contains("\n  # distlint:disable-next-line rpc-without-timeout\n  def f(n)"),
+        "{suppressed}"
+    );
+    client.change(uri, 3, json!([{"text": suppressed}])).await;
+    assert_eq!(
+        rules(&client.diagnostics_for_version(uri, 3).await),
+        Vec::<String>::new()
+    );
+
+    // Removing the call leaves the suppression unused, with its own quick fix.
+    let stale = suppressed.replace(":rpc.call(n, Worker, :run, [])", "n");
+    client
+        .change(uri, 4, json!([{"text": stale.clone()}]))
+        .await;
+    let published = client.diagnostics_for_version(uri, 4).await;
+    assert_eq!(rules(&published), ["unused-suppression"]);
+    let unused = published["diagnostics"][0].clone();
+    assert_eq!(unused["tags"], json!([1]));
+    let response = client
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": unused["range"], "context": {"diagnostics": [unused]}}),
+        )
+        .await;
+    let remove = &response["result"][0];
+    assert_eq!(remove["title"], "Remove this suppression comment");
+    let cleaned = apply_edits(
+        &stale,
+        remove["edit"]["documentChanges"][0]["edits"]
+            .as_array()
+            .unwrap(),
+    );
+    assert_eq!(cleaned, module("  def f(n), do: n"));
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspace_scan_reports_closed_files_with_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    write(&root, "mix.exs", "defmodule App.MixProject do\nend\n");
+    write(&root, "lib/closed.ex", &module(RPC_LINE));
+    write(&root, "lib/clean.ex", &module("  def ok, do: :ok"));
+    write(&root, "deps/dep/lib/dep.ex", &module(RPC_LINE));
+    let (mut client, _server) = start(Value::Null);
+    client
+        .initialize(
+            Some(&file_uri(&root)),
+            json!({"window": {"workDoneProgress": true}}),
+            Value::Null,
+        )
+        .await;
+    let closed = file_uri(&root.join("lib/closed.ex"));
+    let published = client.diagnostics_where(&closed, |_| true).await;
+    assert_eq!(rules(&published), ["rpc-without-timeout"]);
+    assert!(published["version"].is_null());
+    let end = client
+        .wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
+        .await
+        .expect("progress ends");
+    // mix.exs is Elixir too.
+    assert_eq!(end["params"]["value"]["message"], "3/3 files linted");
+    let begin = client
+        .notifications
+        .iter()
+        .find(|n| n["params"]["value"]["kind"] == "begin")
+        .unwrap();
+    assert_eq!(begin["params"]["value"]["title"], "distlint");
+    // deps/ is never linted.
+    let dep = file_uri(&root.join("deps/dep/lib/dep.ex"));
+    assert!(!client
+        .notifications
+        .iter()
+        .any(|n| n["params"]["uri"] == dep.as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_file_changes_relint_open_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    write(&root, "mix.exs", "defmodule App.MixProject do\nend\n");
+    let (mut client, _server) = start(Value::Null);
+    client
+        .initialize(Some(&file_uri(&root)), json!({}), Value::Null)
+        .await;
+    let uri = file_uri(&root.join("lib/open.ex"));
+    client.open(&uri, 1, &module(RPC_LINE)).await;
+    assert_eq!(
+        rules(&client.diagnostics_for_version(&uri, 1).await),
+        ["rpc-without-timeout"]
+    );
+
+    write(&root, ".distlint.toml", "ignore = [\"clustering\"]\n");
+    client
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": file_uri(&root.join(".distlint.toml")), "type": 1}]}),
+        )
+        .await;
+    let published = client
+        .diagnostics_where(&uri, |p| p["diagnostics"] == json!([]))
+        .await;
+    assert_eq!(published["version"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_from_initialization_options_and_configuration() {
+    let (mut client, _server) = start(json!({"ignore": ["rpc-without-timeout"]}));
+    client
+        .initialize(
+            None,
+            json!({}),
+            json!({"docsBaseUrl": "https://docs.example.com/distlint"}),
+        )
+        .await;
+    let uri = "file:///nowhere/lib/demo.ex";
+    client.open(uri, 1, &module(RPC_LINE)).await;
+    let published = client.diagnostics_for_version(uri, 1).await;
+    assert_eq!(
+        published["diagnostics"][0]["codeDescription"]["href"],
+        "https://docs.example.com/distlint/reference/clustering.md#rpc-without-timeout"
+    );
+    // The pushed settings replace the initialization options.
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": {"distlint": {"ignore": ["clustering"]}}}),
+        )
+        .await;
+    client
+        .diagnostics_where(uri, |p| p["diagnostics"] == json!([]))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pull_diagnostics_when_the_client_supports_them() {
+    let (mut client, _server) = start(Value::Null);
+    client
+        .initialize(
+            None,
+            json!({"textDocument": {"diagnostic": {}}}),
+            Value::Null,
+        )
+        .await;
+    let uri = "file:///nowhere/lib/demo.ex";
+    client.open(uri, 1, &module(RPC_LINE)).await;
+    let report = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await;
+    assert_eq!(report["result"]["kind"], "full");
+    assert_eq!(report["result"]["items"][0]["code"], "rpc-without-timeout");
+    client
+        .change(uri, 2, json!([{"text": module("  def f, do: :ok")}]))
+        .await;
+    let report = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await;
+    assert_eq!(report["result"]["items"], json!([]));
+    // Pull clients get no pushed diagnostics for open documents.
+    assert!(!client
+        .notifications
+        .iter()
+        .any(|n| n["method"] == "textDocument/publishDiagnostics"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_then_exit_is_zero_and_requests_after_shutdown_fail() {
+    let (mut client, server) = start(Value::Null);
+    client.initialize(None, json!({}), Value::Null).await;
+    let response = client.request("shutdown", Value::Null).await;
+    assert!(response["result"].is_null() && response.get("error").is_none());
+    let after = client.request("textDocument/hover", json!({"textDocument": {"uri": "file:///a.ex"}, "position": {"line": 0, "character": 0}})).await;
+    assert_eq!(after["error"]["code"], -32600, "{after}");
+    client.notify("exit", Value::Null).await;
+    assert_eq!(server.await.unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_without_shutdown_is_one() {
+    let (mut client, server) = start(Value::Null);
+    client.initialize(None, json!({}), Value::Null).await;
+    client.notify("exit", Value::Null).await;
+    assert_eq!(server.await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_frames_are_skipped_and_serving_goes_on() {
+    let (mut client, _server) = start(Value::Null);
+    client.send_raw(b"Content-Length: 9\r\n\r\n{garbage}").await;
+    client.send_raw(b"Content-Length: twelve\r\n\r\n").await;
+    client.send_raw(b"Content-Length: 2\r\n\r\n[]").await;
+    let response = client.initialize(None, json!({}), Value::Null).await;
+    assert_eq!(response["result"]["serverInfo"]["name"], "distlint");
+    // Out-of-range positions are clamped, not a crash.
+    let uri = "file:///nowhere/lib/demo.ex";
+    client.open(uri, 1, &module(RPC_LINE)).await;
+    client.diagnostics_for_version(uri, 1).await;
+    let far = json!({"line": 999, "character": 999});
+    client
+        .change(
+            uri,
+            2,
+            json!([{"range": {"start": far, "end": far}, "text": "\n"}]),
+        )
+        .await;
+    client.diagnostics_for_version(uri, 2).await;
+    let hover = client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": far}),
+        )
+        .await;
+    assert!(hover.get("error").is_none(), "{hover}");
+}
