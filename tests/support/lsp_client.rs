@@ -185,6 +185,17 @@ impl LspClient {
         .await;
     }
 
+    /// An incremental change that inserts `text` at `(line, character)`.
+    pub async fn insert(&self, uri: &str, version: i64, (line, character): (u32, u32), text: &str) {
+        let at = json!({"line": line, "character": character});
+        self.change(
+            uri,
+            version,
+            json!([{"range": {"start": at, "end": at}, "text": text}]),
+        )
+        .await;
+    }
+
     pub async fn shutdown_and_exit(&mut self) {
         let response = self.request("shutdown", Value::Null).await;
         assert!(response.get("error").is_none(), "{response}");

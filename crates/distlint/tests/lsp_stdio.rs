@@ -63,9 +63,7 @@ async fn stdio_session_survives_bad_input_and_a_crashing_rule() {
     assert!(log.is_some(), "no log message about the crashed rule");
 
     // An emoji before the finding: UTF-16 columns.
-    client
-        .change(uri, 2, json!([{"range": {"start": {"line": 1, "character": 16}, "end": {"line": 1, "character": 16}}, "text": "😀 = 1; "}]))
-        .await;
+    client.insert(uri, 2, (1, 16), "😀 = 1; ").await;
     let published = client.diagnostics_for_version(uri, 2).await;
     assert_eq!(
         published["diagnostics"][0]["range"]["start"],

@@ -96,9 +96,7 @@ async fn incremental_edits_with_an_emoji_move_utf16_columns() {
     client.open(uri, 1, &module(RPC_LINE)).await;
     client.diagnostics_for_version(uri, 1).await;
     // Insert "😀 " (two UTF-16 units plus a space) before the call, on the same line.
-    client
-        .change(uri, 2, json!([{"range": {"start": {"line": 1, "character": 16}, "end": {"line": 1, "character": 16}}, "text": "😀 = 1; "}]))
-        .await;
+    client.insert(uri, 2, (1, 16), "😀 = 1; ").await;
     let published = client.diagnostics_for_version(uri, 2).await;
     assert_eq!(
         published["diagnostics"][0]["range"]["start"],
