@@ -1,11 +1,15 @@
 //! The per-file pipeline: parse, model, rules, configuration, suppressions.
 
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::Path;
-use std::sync::OnceLock;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use tree_sitter::Node;
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Finding};
+use crate::diagnostic::{Diagnostic, Finding, Fix, TextEdit};
 use crate::model::{FileModel, ProjectModel};
 use crate::parse::ParsedFile;
 use crate::rules::{self, RuleContext, UNUSED_SUPPRESSION};
@@ -41,55 +45,111 @@ pub fn lint_text(
     (parsed, result)
 }
 
-/// Lints an already parsed file (the language server keeps trees between edits).
+/// Lints an already parsed file.
 pub fn lint_parsed(
     parsed: &ParsedFile,
     relative: &Path,
     project: &ProjectModel,
     config: &Config,
 ) -> FileLint {
+    lint_chunks(parsed, relative, project, config, &mut HashMap::new())
+}
+
+/// Findings cached by top-level form, for the editor: after an edit only the
+/// forms whose text changed are modelled and checked again.
+///
+/// Rules see one top-level form (usually one `defmodule`) at a time, in the
+/// CLI as in the editor, so both give the same findings. A cache belongs to
+/// one document under one configuration and project: it empties itself when
+/// either changes.
+#[derive(Default)]
+pub struct LintCache {
+    context: Option<(Arc<Config>, Arc<ProjectModel>, PathBuf)>,
+    chunks: HashMap<u64, Arc<ChunkLint>>,
+}
+
+/// Lints with a cache (see [`LintCache`]).
+pub fn lint_parsed_cached(
+    parsed: &ParsedFile,
+    relative: &Path,
+    project: &Arc<ProjectModel>,
+    config: &Arc<Config>,
+    cache: &mut LintCache,
+) -> FileLint {
+    let same_context = cache.context.as_ref().is_some_and(|(c, p, r)| {
+        Arc::ptr_eq(c, config) && Arc::ptr_eq(p, project) && r == relative
+    });
+    if !same_context {
+        cache.chunks.clear();
+        cache.context = Some((config.clone(), project.clone(), relative.to_path_buf()));
+    }
+    lint_chunks(parsed, relative, project, config, &mut cache.chunks)
+}
+
+/// What the rules found in one top-level form, with ranges relative to its start.
+#[derive(Default)]
+struct ChunkLint {
+    diagnostics: Vec<Diagnostic>,
+    comments: Vec<TextRange>,
+    syntax_errors: Vec<TextRange>,
+    rule_panics: Vec<RulePanic>,
+}
+
+fn lint_chunks(
+    parsed: &ParsedFile,
+    relative: &Path,
+    project: &ProjectModel,
+    config: &Config,
+    cache: &mut HashMap<u64, Arc<ChunkLint>>,
+) -> FileLint {
     let source = &parsed.source;
-    let model = FileModel::build(&parsed.tree, source.text());
-    let context = RuleContext {
-        file: &model,
-        source,
-        project,
-        path: relative,
-    };
-    let mut result = FileLint {
-        syntax_errors: model.syntax_errors.iter().map(|n| n.byte_range()).collect(),
-        ..FileLint::default()
-    };
-    for rule in rules::ALL {
-        let Some(severity) = config.rule_severity(rule, relative) else {
-            continue;
+    let text = source.text();
+    let root = parsed.tree.root_node();
+    let mut result = FileLint::default();
+    let mut comments = Vec::new();
+    let mut kept = HashMap::new();
+    // Errors directly under the root belong to no form.
+    if root.is_error() {
+        result.syntax_errors.push(root.byte_range());
+    }
+    let mut cursor = root.walk();
+    for chunk in root.children(&mut cursor) {
+        let start = chunk.start_byte();
+        let key = chunk_key(&text[chunk.byte_range()], chunk.kind_id());
+        let linted = match cache.get(&key) {
+            Some(linted) => linted.clone(),
+            None => Arc::new(lint_chunk(chunk, parsed, relative, project, config)),
         };
-        let mut findings: Vec<Finding> = Vec::new();
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            if crash_injected(rule.name) {
-                panic!("crash injected with {CRASH_RULE_VARIABLE}");
-            }
-            (rule.check)(&context, &mut findings)
-        }));
-        if let Err(payload) = outcome {
-            result.rule_panics.push(RulePanic {
-                rule: rule.name,
-                message: panic_message(payload.as_ref()),
-            });
-            continue;
-        }
+        let shift = |range: &TextRange| range.start + start..range.end + start;
         result
             .diagnostics
-            .extend(findings.into_iter().map(|f| Diagnostic {
-                rule: rule.name,
-                severity,
-                range: f.range,
-                message: f.message,
-                fix: f.fix,
+            .extend(linted.diagnostics.iter().map(|d| Diagnostic {
+                range: shift(&d.range),
+                fix: d.fix.as_ref().map(|fix| {
+                    Fix {
+                        title: fix.title.clone(),
+                        edits: fix
+                            .edits
+                            .iter()
+                            .map(|e| TextEdit::replace(shift(&e.range), e.new_text.clone()))
+                            .collect(),
+                    }
+                }),
+                ..d.clone()
             }));
+        comments.extend(linted.comments.iter().map(shift));
+        result
+            .syntax_errors
+            .extend(linted.syntax_errors.iter().map(shift));
+        result
+            .rule_panics
+            .extend(linted.rule_panics.iter().cloned());
+        kept.insert(key, linted);
     }
+    // Keep only the forms of this version: the cache cannot grow without bound.
+    *cache = kept;
 
-    let (suppressions, malformed) = suppress::parse(&model, source);
+    let (suppressions, malformed) = suppress::parse(comments, source);
     let unused = suppress::apply(&mut result.diagnostics, &suppressions, source, |name| {
         rules::by_name(name).is_some_and(|rule| config.rule_severity(rule, relative).is_some())
     });
@@ -112,6 +172,84 @@ pub fn lint_parsed(
         (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
     });
     result
+}
+
+fn chunk_key(text: &str, kind: u16) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    kind.hash(&mut hasher);
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Models one top-level form and runs every enabled rule on it.
+fn lint_chunk(
+    chunk: Node<'_>,
+    parsed: &ParsedFile,
+    relative: &Path,
+    project: &ProjectModel,
+    config: &Config,
+) -> ChunkLint {
+    let source = &parsed.source;
+    let start = chunk.start_byte();
+    let relative_range = |range: TextRange| range.start - start..range.end - start;
+    let model = FileModel::build_from(chunk, source.text());
+    let context = RuleContext {
+        file: &model,
+        source,
+        project,
+        path: relative,
+    };
+    let mut linted = ChunkLint {
+        comments: model
+            .comments
+            .iter()
+            .map(|n| relative_range(n.byte_range()))
+            .collect(),
+        syntax_errors: model
+            .syntax_errors
+            .iter()
+            .map(|n| relative_range(n.byte_range()))
+            .collect(),
+        ..ChunkLint::default()
+    };
+    for rule in rules::ALL {
+        let Some(severity) = config.rule_severity(rule, relative) else {
+            continue;
+        };
+        let mut findings: Vec<Finding> = Vec::new();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            if crash_injected(rule.name) {
+                panic!("crash injected with {CRASH_RULE_VARIABLE}");
+            }
+            (rule.check)(&context, &mut findings)
+        }));
+        if let Err(payload) = outcome {
+            linted.rule_panics.push(RulePanic {
+                rule: rule.name,
+                message: panic_message(payload.as_ref()),
+            });
+            continue;
+        }
+        linted
+            .diagnostics
+            .extend(findings.into_iter().map(|f| Diagnostic {
+                rule: rule.name,
+                severity,
+                range: relative_range(f.range),
+                message: f.message,
+                fix: f.fix.map(|fix| {
+                    Fix {
+                        title: fix.title,
+                        edits: fix
+                            .edits
+                            .into_iter()
+                            .map(|e| TextEdit::replace(relative_range(e.range), e.new_text))
+                            .collect(),
+                    }
+                }),
+            }));
+    }
+    linted
 }
 
 /// Fault injection for testing crash handling end to end (for example in the
@@ -219,6 +357,39 @@ mod tests {
             &config,
         );
         assert!(result.diagnostics.is_empty(), "{:?}", result.diagnostics);
+    }
+
+    #[test]
+    fn the_cache_gives_the_same_findings_as_a_fresh_lint() {
+        let config = Arc::new(Config::default_at(Path::new("/p")));
+        let project = Arc::new(ProjectModel::default());
+        let relative = Path::new("lib/a.ex");
+        let mut cache = LintCache::default();
+        let module = |name: &str| format!("defmodule {name} do\n  def f(n), do: {RPC}\nend\n");
+        let versions = [
+            format!("{}{}", module("A"), module("B")),
+            // An edit before B shifts its finding; A is new text, B is cached.
+            format!(
+                "# distlint:disable-file wall-clock-duration\n{}{}",
+                module("AA"),
+                module("B")
+            ),
+            // Two identical forms share a cache entry at different offsets.
+            format!("{}{}", module("B"), module("B")),
+        ];
+        for text in versions {
+            let parsed = ParsedFile::parse(&text);
+            let cached = lint_parsed_cached(&parsed, relative, &project, &config, &mut cache);
+            let fresh = lint_parsed(&parsed, relative, &project, &config);
+            let shape = |lint: &FileLint| -> Vec<String> {
+                lint.diagnostics
+                    .iter()
+                    .map(|d| format!("{} {:?} {} {:?}", d.rule, d.range, d.message, d.fix))
+                    .collect()
+            };
+            assert_eq!(shape(&cached), shape(&fresh), "{text}");
+            assert!(!fresh.diagnostics.is_empty());
+        }
     }
 
     #[test]

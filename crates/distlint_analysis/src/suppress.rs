@@ -8,7 +8,6 @@
 //! A suppression that suppresses nothing is reported as `unused-suppression`.
 
 use crate::diagnostic::Diagnostic;
-use crate::model::FileModel;
 use crate::rules::{self, UNUSED_SUPPRESSION};
 use crate::source::{SourceFile, TextRange};
 
@@ -47,20 +46,20 @@ pub struct MalformedSuppression {
     pub message: String,
 }
 
-/// Reads every suppression comment of a file.
+/// Reads the suppression directives among a file's comments (byte ranges).
 pub fn parse(
-    model: &FileModel<'_>,
+    comments: impl IntoIterator<Item = TextRange>,
     source: &SourceFile,
 ) -> (Vec<Suppression>, Vec<MalformedSuppression>) {
     let mut found = Vec::new();
     let mut malformed = Vec::new();
-    for comment in &model.comments {
-        let text = model.text(*comment);
+    for comment in comments {
+        let text = &source.text()[comment.clone()];
         let body = text.trim_start_matches('#').trim();
         let Some(directive_and_rules) = body.strip_prefix("distlint:") else {
             continue;
         };
-        let range = comment.byte_range();
+        let range = comment;
         let (directive, rest) = directive_and_rules
             .split_once(char::is_whitespace)
             .unwrap_or((directive_and_rules, ""));

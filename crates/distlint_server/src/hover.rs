@@ -35,7 +35,13 @@ pub fn hover(
             return Some(markdown(text, Some(range(source, &first.range, encoding))));
         }
     }
-    let model = FileModel::build(&doc.parsed.tree, source.text());
+    // Only the top-level form under the cursor: hover stays fast in big files.
+    let root = doc.parsed.tree.root_node();
+    let mut cursor = root.walk();
+    let form = root
+        .children(&mut cursor)
+        .find(|form| form.start_byte() <= at && at <= form.end_byte())?;
+    let model = FileModel::build_from(form, source.text());
     let call = call_at(&model, at)?;
     let note = primitive_note(&model, call)?;
     Some(markdown(

@@ -13,7 +13,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use distlint_analysis::lint::{lint_parsed, FileLint};
+use distlint_analysis::lint::{lint_parsed_cached, FileLint, LintCache};
 use distlint_analysis::model::project::find_project_root;
 use distlint_analysis::model::ProjectModel;
 use distlint_analysis::parse::ParsedFile;
@@ -67,6 +67,7 @@ pub enum Event {
     Linted {
         uri: Uri,
         result: Result<Linted, String>,
+        cache: LintCache,
     },
     /// Workspace folders to scan (on `initialized`, and again after config changes).
     Scan {
@@ -104,6 +105,8 @@ struct OpenDocument {
     /// The latest result whose version matches `doc.version`, if any.
     linted: Option<Linted>,
     in_flight: bool,
+    /// Findings by top-level form; travels with the lint job and comes back.
+    cache: LintCache,
     /// Pull requests waiting for the current version.
     waiting: Vec<oneshot::Sender<Vec<tower_lsp_server::ls_types::Diagnostic>>>,
 }
@@ -177,6 +180,7 @@ impl Owner {
                         generation: 0,
                         linted: None,
                         in_flight: false,
+                        cache: LintCache::default(),
                         waiting: Vec::new(),
                     },
                 );
@@ -224,7 +228,12 @@ impl Owner {
                 }
                 self.client.publish_diagnostics(uri, Vec::new(), None).await;
             }
-            Event::Linted { uri, result } => self.linted(uri, result).await,
+            Event::Linted { uri, result, cache } => {
+                if let Some(open) = self.documents.get_mut(&uri) {
+                    open.cache = cache;
+                }
+                self.linted(uri, result).await
+            }
             Event::Scan { folders } => {
                 self.folders = folders;
                 self.start_scan();
@@ -306,15 +315,28 @@ impl Owner {
         let path = open.doc.path.clone();
         let context = self.context_for(path.as_deref());
         let relative = relative_path(path.as_deref(), &context.config);
-        if let Some(open) = self.documents.get_mut(uri) {
-            open.in_flight = true;
-        }
+        let mut cache = match self.documents.get_mut(uri) {
+            Some(open) => {
+                open.in_flight = true;
+                std::mem::take(&mut open.cache)
+            }
+            None => return,
+        };
         let sender = self.sender.clone();
         let uri = uri.clone();
         tokio::task::spawn_blocking(move || {
             let outcome = catch_unwind(AssertUnwindSafe(|| {
-                lint_parsed(&parsed, &relative, &context.project, &context.config)
+                lint_parsed_cached(
+                    &parsed,
+                    &relative,
+                    &context.project,
+                    &context.config,
+                    &mut cache,
+                )
             }));
+            if outcome.is_err() {
+                cache = LintCache::default(); // It may hold half a run.
+            }
             let result = outcome
                 .map(|lint| Linted {
                     version,
@@ -327,7 +349,7 @@ impl Owner {
                     "the analysis crashed on this document; no findings are shown for it"
                         .to_string()
                 });
-            let _ = sender.send(Event::Linted { uri, result });
+            let _ = sender.send(Event::Linted { uri, result, cache });
         });
     }
 

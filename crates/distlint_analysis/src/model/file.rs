@@ -192,15 +192,21 @@ const DEF_MACROS: &[&str] = &["def", "defp", "defmacro", "defmacrop"];
 impl<'t> FileModel<'t> {
     /// Builds the model in one depth-first walk of `tree`.
     pub fn build(tree: &'t Tree, source: &'t str) -> Self {
+        FileModel::build_from(tree.root_node(), source)
+    }
+
+    /// Builds the model of one subtree (a top-level form), in one walk of it.
+    pub fn build_from(node: Node<'t>, source: &'t str) -> Self {
         let mut builder = Builder {
             model: FileModel {
                 source,
                 ..FileModel::default()
             },
             frames: Vec::new(),
+            path: Vec::new(),
             skip_call: None,
         };
-        builder.walk(tree.root_node());
+        builder.walk(node);
         builder.model
     }
 
@@ -369,6 +375,8 @@ struct Frame {
 struct Builder<'t> {
     model: FileModel<'t>,
     frames: Vec<Frame>,
+    /// The nodes from the root down to the one being visited.
+    path: Vec<Node<'t>>,
     /// The call node that is a definition head or an attribute's operand, not a call.
     skip_call: Option<usize>,
 }
@@ -378,12 +386,16 @@ impl<'t> Builder<'t> {
         // Iterative, so deeply nested code cannot overflow the stack.
         let mut cursor = root.walk();
         loop {
-            self.enter(cursor.node());
+            let node = cursor.node();
+            self.enter(node);
+            self.path.push(node);
             if cursor.goto_first_child() {
                 continue;
             }
             loop {
-                self.leave(cursor.node());
+                if let Some(done) = self.path.pop() {
+                    self.leave(done);
+                }
                 if cursor.goto_next_sibling() {
                     break;
                 }
@@ -392,6 +404,16 @@ impl<'t> Builder<'t> {
                 }
             }
         }
+    }
+
+    /// The parent of the node being entered (`Node::parent` walks down from
+    /// the root each time; the walk already knows).
+    fn parent(&self) -> Option<Node<'t>> {
+        self.path.last().copied()
+    }
+
+    fn grandparent(&self) -> Option<Node<'t>> {
+        self.path.len().checked_sub(2).map(|i| self.path[i])
     }
 
     fn leave(&mut self, node: Node<'t>) {
@@ -432,38 +454,44 @@ impl<'t> Builder<'t> {
         if node.is_error() || node.is_missing() {
             self.model.syntax_errors.push(node);
         }
+        if !node.is_named() {
+            return; // Punctuation and keywords: most of the tree, nothing to record.
+        }
+        let kinds = syntax::kinds();
+        let kind = node.kind_id();
         let function = self.current_function();
-        match node.kind() {
-            "call" => self.enter_call(node),
-            "unary_operator" => self.enter_unary(node),
-            "binary_operator" => {
-                if let Some(op) = BinaryOp::cast(node) {
-                    if op.operator_text(self.model.source) == "=" {
-                        if let Some(name) = syntax::variable_name(op.left, self.model.source) {
-                            self.model.bindings.push(Binding {
-                                name: name.to_string(),
-                                value: op.right,
-                                node,
-                                function,
-                            });
-                        }
+        if kind == kinds.call {
+            self.enter_call(node);
+        } else if kind == kinds.unary_operator {
+            self.enter_unary(node);
+        } else if kind == kinds.binary_operator {
+            if let Some(op) = BinaryOp::cast(node) {
+                if op.operator_text(self.model.source) == "=" {
+                    if let Some(name) = syntax::variable_name(op.left, self.model.source) {
+                        self.model.bindings.push(Binding {
+                            name: name.to_string(),
+                            value: op.right,
+                            node,
+                            function,
+                        });
                     }
-                    self.model.operators.push(Operator { op, function });
                 }
+                self.model.operators.push(Operator { op, function });
             }
-            "atom" | "quoted_atom" => {
-                if let Some(name) = atom_name(node, self.model.source) {
-                    self.model.atoms.push(AtomUse {
-                        name: name.to_string(),
-                        node,
-                        function,
-                    });
-                }
+        } else if kind == kinds.atom || kind == kinds.quoted_atom {
+            if let Some(name) = atom_name(node, self.model.source) {
+                self.model.atoms.push(AtomUse {
+                    name: name.to_string(),
+                    node,
+                    function,
+                });
             }
-            "string" | "charlist" | "sigil" => self.model.strings.push(Located { node, function }),
-            "access_call" => self.model.access_calls.push(Located { node, function }),
-            "comment" => self.model.comments.push(node),
-            _ => {}
+        } else if kind == kinds.string || kind == kinds.charlist || kind == kinds.sigil {
+            self.model.strings.push(Located { node, function });
+        } else if kind == kinds.access_call {
+            self.model.access_calls.push(Located { node, function });
+        } else if kind == kinds.comment {
+            self.model.comments.push(node);
         }
     }
 
@@ -711,23 +739,26 @@ impl<'t> Builder<'t> {
             }
             CallTargetNode::Other => return,
         };
-        let mut args = call.arguments();
+        let arguments_node = call.arguments_node();
+        let mut args: Vec<Node<'t>> = arguments_node
+            .map(|a| syntax::named_children(a).collect())
+            .unwrap_or_default();
         let mut piped = false;
         let mut capture = false;
         let mut arity = args.len();
-        if let Some(parent) = call.node.parent().and_then(BinaryOp::cast) {
+        if let Some(parent) = self.parent().and_then(BinaryOp::cast) {
             let op = parent.operator_text(source);
             if op == "|>" && parent.right.id() == call.node.id() {
                 piped = true;
                 args.insert(0, parent.left);
                 arity += 1;
             } else if op == "/" && parent.left.id() == call.node.id() {
-                let in_capture = parent.node.parent().is_some_and(|p| {
+                let in_capture = self.grandparent().is_some_and(|p| {
                     p.kind() == "unary_operator"
                         && p.child_by_field_name("operator")
                             .is_some_and(|o| text(o, source) == "&")
                 });
-                if in_capture && call.arguments_node().is_none() {
+                if in_capture && arguments_node.is_none() {
                     if let Some(n) = integer_value(parent.right, source) {
                         capture = true;
                         arity = n.clamp(0, 255) as usize;

@@ -15,18 +15,90 @@ pub fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
 }
 
 /// Named children, skipping comments (they may appear anywhere in the tree).
-pub fn named_children<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
-    let mut cursor = node.walk();
-    let children: Vec<Node<'t>> = node
-        .named_children(&mut cursor)
-        .filter(|child| child.kind() != "comment")
-        .collect();
-    children.into_iter()
+pub fn named_children<'t>(node: Node<'t>) -> NamedChildren<'t> {
+    NamedChildren {
+        cursor: node.walk(),
+        state: CursorState::Start,
+    }
+}
+
+/// Iterator over the named, non-comment children of a node, without allocating a list.
+pub struct NamedChildren<'t> {
+    cursor: tree_sitter::TreeCursor<'t>,
+    state: CursorState,
+}
+
+enum CursorState {
+    Start,
+    Walking,
+    Done,
+}
+
+impl<'t> Iterator for NamedChildren<'t> {
+    type Item = Node<'t>;
+
+    fn next(&mut self) -> Option<Node<'t>> {
+        loop {
+            let moved = match self.state {
+                CursorState::Start => self.cursor.goto_first_child(),
+                CursorState::Walking => self.cursor.goto_next_sibling(),
+                CursorState::Done => return None,
+            };
+            if !moved {
+                self.state = CursorState::Done;
+                return None;
+            }
+            self.state = CursorState::Walking;
+            let node = self.cursor.node();
+            if node.is_named() && node.kind_id() != kinds().comment {
+                return Some(node);
+            }
+        }
+    }
 }
 
 /// The first named child of a given kind.
 pub fn child_of_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
     named_children(node).find(|child| child.kind() == kind)
+}
+
+/// Node kind ids of the grammar, for the hot paths (comparing ids is cheaper
+/// than `Node::kind`, which converts a C string each time).
+pub struct Kinds {
+    pub call: u16,
+    pub comment: u16,
+    pub arguments: u16,
+    pub do_block: u16,
+    pub unary_operator: u16,
+    pub binary_operator: u16,
+    pub atom: u16,
+    pub quoted_atom: u16,
+    pub string: u16,
+    pub charlist: u16,
+    pub sigil: u16,
+    pub access_call: u16,
+}
+
+pub fn kinds() -> &'static Kinds {
+    static KINDS: std::sync::OnceLock<Kinds> = std::sync::OnceLock::new();
+    KINDS.get_or_init(|| {
+        let language: tree_sitter::Language = tree_sitter_elixir::LANGUAGE.into();
+        let id = |kind: &str| language.id_for_node_kind(kind, true);
+        Kinds {
+            call: id("call"),
+            comment: id("comment"),
+            arguments: id("arguments"),
+            do_block: id("do_block"),
+            unary_operator: id("unary_operator"),
+            binary_operator: id("binary_operator"),
+            atom: id("atom"),
+            quoted_atom: id("quoted_atom"),
+            string: id("string"),
+            charlist: id("charlist"),
+            sigil: id("sigil"),
+            access_call: id("access_call"),
+        }
+    })
 }
 
 /// `identifier` node text, if the node is one.
@@ -58,7 +130,7 @@ pub enum CallTargetNode<'t> {
 
 impl<'t> CallNode<'t> {
     pub fn cast(node: Node<'t>) -> Option<Self> {
-        (node.kind() == "call").then_some(CallNode { node })
+        (node.kind_id() == kinds().call).then_some(CallNode { node })
     }
 
     pub fn target(self) -> CallTargetNode<'t> {
@@ -90,7 +162,8 @@ impl<'t> CallNode<'t> {
 
     /// The `arguments` node, absent for `Mod.fun` without parentheses.
     pub fn arguments_node(self) -> Option<Node<'t>> {
-        child_of_kind(self.node, "arguments")
+        let arguments = kinds().arguments;
+        named_children(self.node).find(|child| child.kind_id() == arguments)
     }
 
     /// Written arguments (a trailing keyword list counts as one argument).
@@ -101,7 +174,8 @@ impl<'t> CallNode<'t> {
     }
 
     pub fn do_block(self) -> Option<Node<'t>> {
-        child_of_kind(self.node, "do_block")
+        let do_block = kinds().do_block;
+        named_children(self.node).find(|child| child.kind_id() == do_block)
     }
 }
 
@@ -124,7 +198,7 @@ pub struct BinaryOp<'t> {
 
 impl<'t> BinaryOp<'t> {
     pub fn cast(node: Node<'t>) -> Option<Self> {
-        if node.kind() != "binary_operator" {
+        if node.kind_id() != kinds().binary_operator {
             return None;
         }
         Some(BinaryOp {
@@ -161,7 +235,7 @@ pub fn attribute_definition<'t, 's>(
 }
 
 fn at_operand<'t>(node: Node<'t>, source: &str) -> Option<Node<'t>> {
-    if node.kind() != "unary_operator" {
+    if node.kind_id() != kinds().unary_operator {
         return None;
     }
     let operator = node.child_by_field_name("operator")?;
@@ -263,5 +337,53 @@ pub fn last_expression(body: Node<'_>) -> Node<'_> {
         named_children(body).last().unwrap_or(body)
     } else {
         body
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_ids_agree_with_kind_names() {
+        let text = "defmodule A do\n  @x :y\n  # c\n  def f(a), do: [a |> g(), :\"q\", \"s\", ~c\"l\", 'l', ~w(a), m[k], -a]\nend\n";
+        let parsed = crate::parse::ParsedFile::parse(text);
+        let k = kinds();
+        let pairs = [
+            ("call", k.call),
+            ("comment", k.comment),
+            ("arguments", k.arguments),
+            ("do_block", k.do_block),
+            ("unary_operator", k.unary_operator),
+            ("binary_operator", k.binary_operator),
+            ("atom", k.atom),
+            ("quoted_atom", k.quoted_atom),
+            ("string", k.string),
+            ("charlist", k.charlist),
+            ("sigil", k.sigil),
+            ("access_call", k.access_call),
+        ];
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![parsed.tree.root_node()];
+        while let Some(node) = stack.pop() {
+            for (name, id) in pairs {
+                assert_eq!(
+                    node.kind() == name,
+                    node.kind_id() == id,
+                    "{name} vs {}",
+                    node.kind()
+                );
+                if node.kind() == name {
+                    seen.insert(name);
+                }
+            }
+            let mut cursor = node.walk();
+            stack.extend(node.children(&mut cursor));
+        }
+        assert_eq!(
+            seen.len(),
+            pairs.len(),
+            "every kind appears in the sample: {seen:?}"
+        );
     }
 }
