@@ -29,7 +29,7 @@ pub fn list(args: &RulesArgs) -> u8 {
         Format::Human => {
             let width = ALL.iter().map(|r| r.name.len()).max().unwrap_or(0);
             let topic_width = ALL.iter().map(|r| r.topic.name().len()).max().unwrap_or(0);
-            for rule in ALL {
+            for rule in ALL.iter() {
                 println!(
                     "{:width$}  {:topic_width$}  {:7}  {}",
                     rule.name,

@@ -5,27 +5,55 @@ use crate::rules::{Rule, Topic, UNUSED_SUPPRESSION};
 /// Where the docs live unless configured otherwise (`docs-base-url`).
 pub const DEFAULT_DOCS_BASE_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs");
 
-/// `(topic, markdown)` for every page that exists.
+/// `(topic, markdown)` for every topic.
 static PAGES: &[(Topic, &str)] = &[
     (
         Topic::LeaderElection,
         include_str!("../../../docs/reference/leader-election.md"),
     ),
     (
+        Topic::DistributedTransactions,
+        include_str!("../../../docs/reference/distributed-transactions.md"),
+    ),
+    (
+        Topic::GossipProtocols,
+        include_str!("../../../docs/reference/gossip-protocols.md"),
+    ),
+    (
         Topic::ConsistentHashing,
         include_str!("../../../docs/reference/consistent-hashing.md"),
+    ),
+    (
+        Topic::EventSourcing,
+        include_str!("../../../docs/reference/event-sourcing.md"),
     ),
     (
         Topic::EscalationLadder,
         include_str!("../../../docs/reference/escalation-ladder.md"),
     ),
     (
+        Topic::Consensus,
+        include_str!("../../../docs/reference/consensus.md"),
+    ),
+    (
         Topic::Clustering,
         include_str!("../../../docs/reference/clustering.md"),
     ),
     (
+        Topic::CapTradeoffs,
+        include_str!("../../../docs/reference/cap-tradeoffs.md"),
+    ),
+    (
         Topic::FailureModes,
         include_str!("../../../docs/reference/failure-modes.md"),
+    ),
+    (
+        Topic::ProductionChecklist,
+        include_str!("../../../docs/reference/production-checklist.md"),
+    ),
+    (
+        Topic::ResiliencePrinciples,
+        include_str!("../../../docs/reference/resilience-principles.md"),
     ),
 ];
 
@@ -124,7 +152,7 @@ mod tests {
 
     #[test]
     fn every_rule_has_a_section_on_its_topic_page() {
-        for rule in crate::rules::ALL {
+        for rule in crate::rules::ALL.iter() {
             let section = rule_section(rule).unwrap_or_else(|| {
                 panic!(
                     "rule {} has no `## {}` section in docs/reference/{}.md",
@@ -150,6 +178,18 @@ mod tests {
             suppression_section().is_some(),
             "docs/configuration.md lacks `## Suppression comments`"
         );
+    }
+
+    #[test]
+    fn every_topic_has_a_page_with_its_title() {
+        for topic in Topic::ALL {
+            let page = page(topic).unwrap_or_else(|| panic!("no page for {}", topic.name()));
+            assert!(
+                page.starts_with("# "),
+                "{}.md starts with its title",
+                topic.name()
+            );
+        }
     }
 
     #[test]

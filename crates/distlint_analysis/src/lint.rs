@@ -212,7 +212,7 @@ fn lint_chunk(
             .collect(),
         ..ChunkLint::default()
     };
-    for rule in rules::ALL {
+    for rule in rules::ALL.iter() {
         let Some(severity) = config.rule_severity(rule, relative) else {
             continue;
         };

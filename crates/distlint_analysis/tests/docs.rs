@@ -130,7 +130,7 @@ fn marked_elixir_examples_do_what_they_say() {
 
 #[test]
 fn every_rule_section_has_tested_examples() {
-    for rule in ALL {
+    for rule in ALL.iter() {
         let section = distlint_analysis::docs::rule_section(rule).unwrap();
         assert!(
             section.contains(&format!("```elixir fires={}", rule.name)),

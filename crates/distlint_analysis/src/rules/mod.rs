@@ -2,19 +2,26 @@
 //!
 //! One file per rule under `rules/<topic>/`; each exports a `RULE: Rule` that
 //! holds its metadata next to its check. Adding a rule = one file + one line in
-//! [`ALL`] + a section in `docs/reference/<topic>.md` (a test enforces the last).
+//! its topic's `RULES` + a section in `docs/reference/<topic>.md` (a test enforces the last).
 
+mod cap_tradeoffs;
 mod clustering;
+mod consensus;
 mod consistent_hashing;
+mod distributed_transactions;
 mod escalation_ladder;
+mod event_sourcing;
 mod failure_modes;
+mod gossip_protocols;
 mod leader_election;
 mod registration;
+mod resilience_principles;
 #[cfg(test)]
 mod test_support;
 mod topic;
 
 use std::path::Path;
+use std::sync::LazyLock;
 
 pub use topic::Topic;
 
@@ -60,15 +67,23 @@ pub struct RuleContext<'a> {
     pub path: &'a Path,
 }
 
-/// Every rule, in catalogue order.
-pub static ALL: &[&Rule] = &[
-    &leader_election::global_singleton_without_netsplit_handling::RULE,
-    &consistent_hashing::mod_n_node_hashing::RULE,
-    &escalation_ladder::global_genserver_cache::RULE,
-    &clustering::hardcoded_distribution_cookie::RULE,
-    &clustering::rpc_without_timeout::RULE,
-    &failure_modes::wall_clock_duration::RULE,
-];
+/// Every rule, in catalogue order: each topic module lists its own.
+pub static ALL: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
+    [
+        leader_election::RULES,
+        distributed_transactions::RULES,
+        gossip_protocols::RULES,
+        consistent_hashing::RULES,
+        event_sourcing::RULES,
+        escalation_ladder::RULES,
+        consensus::RULES,
+        clustering::RULES,
+        cap_tradeoffs::RULES,
+        failure_modes::RULES,
+        resilience_principles::RULES,
+    ]
+    .concat()
+});
 
 /// The pseudo-rule that reports suppression comments that suppress nothing.
 /// It is configured like a rule but documented in docs/configuration.md.

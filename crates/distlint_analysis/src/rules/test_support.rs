@@ -241,7 +241,7 @@ fn describe(findings: &[Expected]) -> String {
 
 #[test]
 fn every_rule_has_fixtures() {
-    for rule in crate::rules::ALL {
+    for rule in crate::rules::ALL.iter() {
         let dir = fixtures_dir().join(rule.name);
         assert!(
             !elixir_files(&dir.join("fires")).is_empty()

@@ -1,3 +1,8 @@
 //! Rules linking to docs/reference/consistent-hashing.md.
 
+use super::Rule;
+
 pub mod mod_n_node_hashing;
+
+/// This topic's rules, in catalogue order.
+pub static RULES: &[&Rule] = &[&mod_n_node_hashing::RULE];
