@@ -1,6 +1,7 @@
 //! The documentation is tested:
 //! - every ```elixir block marked `fires=RULE` produces RULE, every block marked
-//!   `quiet` produces nothing (an optional `path=mix.exs` says what the block is linted as);
+//!   `quiet` produces no warning or error (an optional `path=mix.exs` says what
+//!   the block is linted as);
 //! - every `## rule-name` heading names a registered rule, and every rule has one;
 //! - every internal link and anchor resolves.
 
@@ -106,15 +107,18 @@ fn marked_elixir_examples_do_what_they_say() {
                     if !found.contains(&rule.as_str()) {
                         failures.push(format!("{place}: marked fires={rule} but found {found:?}"));
                     }
-                    if let Some(other) = found.iter().find(|r| **r != rule.as_str()) {
-                        failures.push(format!(
-                            "{place}: marked fires={rule} but also found {other}"
-                        ));
-                    }
                 }
                 None => {
-                    if !found.is_empty() {
-                        failures.push(format!("{place}: marked quiet but found {found:?}"));
+                    // Quiet: no warning or error at all (information findings of
+                    // other rules may remain, as they would in the user's editor).
+                    let loud: Vec<&str> = result
+                        .diagnostics
+                        .iter()
+                        .filter(|d| d.severity >= distlint_analysis::Severity::Warning)
+                        .map(|d| d.rule)
+                        .collect();
+                    if !loud.is_empty() {
+                        failures.push(format!("{place}: marked quiet but found {loud:?}"));
                     }
                 }
             }
