@@ -71,7 +71,12 @@ fn json_output_contract() {
         .unwrap();
     assert_eq!(cookie["severity"], "error");
     assert_eq!(cookie["path"], "mix.exs");
-    assert!(cookie["fix"].is_null());
+    assert!(cookie["fix"]["title"].as_str().unwrap().starts_with("Remove the cookie"));
+    let hashing = diagnostics
+        .iter()
+        .find(|d| d["rule"] == "mod-n-node-hashing")
+        .unwrap();
+    assert!(hashing["fix"].is_null(), "no quick fix: null");
     // The prod-only cookie rule stays quiet in test/.
     assert!(!diagnostics
         .iter()
@@ -211,12 +216,12 @@ fn config_file_applies_from_a_subdirectory() {
     write(
         dir.path(),
         "lib/a.ex",
-        "defmodule A do\n  def f(n), do: :rpc.call(n, M, :f, [])\nend\n",
+        "defmodule A do\n  def f(n), do: :erpc.call(n, M, :f, [])\nend\n",
     );
     write(
         dir.path(),
         "lib/legacy/b.ex",
-        "defmodule B do\n  def f(n), do: :rpc.call(n, M, :f, [])\nend\n",
+        "defmodule B do\n  def f(n), do: :erpc.call(n, M, :f, [])\nend\n",
     );
     write(
         dir.path(),

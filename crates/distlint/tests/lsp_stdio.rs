@@ -35,7 +35,7 @@ async fn exit_code(child: &mut Child) -> i32 {
         .unwrap_or(-1)
 }
 
-const TEXT: &str = "defmodule Demo do\n  def f(n), do: :rpc.call(n, W, :r, [])\n\n  def g do\n    t0 = System.system_time(:millisecond)\n    System.system_time(:millisecond) - t0\n  end\nend\n";
+const TEXT: &str = "defmodule Demo do\n  def f(n), do: :erpc.call(n, W, :r, [])\n\n  def g do\n    t0 = System.system_time(:millisecond)\n    System.system_time(:millisecond) - t0\n  end\nend\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stdio_session_survives_bad_input_and_a_crashing_rule() {

@@ -304,7 +304,8 @@ mod tests {
             .collect()
     }
 
-    const RPC: &str = ":rpc.call(n, M, :f, [])";
+    // `:erpc`, so that only rpc-without-timeout fires (`:rpc` also draws prefer-erpc-over-rpc).
+    const RPC: &str = ":erpc.call(n, M, :f, [])";
 
     #[test]
     fn disable_next_line_silences_only_the_next_line() {

@@ -1,13 +1,15 @@
 //! The documentation is tested:
 //! - every ```elixir block marked `fires=RULE` produces RULE, every block marked
 //!   `quiet` produces no warning or error (an optional `path=mix.exs` says what
-//!   the block is linted as);
+//!   the block is linted as, and `deps=libcluster,horde` that it is linted in a
+//!   project whose mix.exs declares those dependencies);
 //! - every `## rule-name` heading names a registered rule, and every rule has one;
 //! - every internal link and anchor resolves.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use distlint_analysis::model::project::Dependency;
 use distlint_analysis::model::ProjectModel;
 use distlint_analysis::rules::ALL;
 use distlint_analysis::{lint_text, Config};
@@ -70,7 +72,6 @@ fn code_blocks(markdown: &str) -> Vec<Block> {
 #[test]
 fn marked_elixir_examples_do_what_they_say() {
     let config = Config::default_at(Path::new("/project"));
-    let project = ProjectModel::default();
     let mut failures = Vec::new();
     let mut checked = 0;
     for file in markdown_files() {
@@ -83,6 +84,7 @@ fn marked_elixir_examples_do_what_they_say() {
             let mut expect_rule = None;
             let mut quiet = false;
             let mut path = "lib/example.ex".to_string();
+            let mut project = ProjectModel::default();
             for word in words {
                 if let Some(rule) = word.strip_prefix("fires=") {
                     expect_rule = Some(rule.to_string());
@@ -90,6 +92,15 @@ fn marked_elixir_examples_do_what_they_say() {
                     quiet = true;
                 } else if let Some(p) = word.strip_prefix("path=") {
                     path = p.to_string();
+                } else if let Some(deps) = word.strip_prefix("deps=") {
+                    project.root = Some(PathBuf::from("/project"));
+                    project.dependencies = deps
+                        .split(',')
+                        .map(|name| Dependency {
+                            name: name.to_string(),
+                            declared_in: PathBuf::from("/project/mix.exs"),
+                        })
+                        .collect();
                 }
             }
             if expect_rule.is_none() && !quiet {

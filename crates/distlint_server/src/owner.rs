@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use distlint_analysis::lint::{lint_parsed_cached, FileLint, LintCache};
-use distlint_analysis::model::project::find_project_root;
+use distlint_analysis::model::project::{find_project_root, mentions_mnesia_inconsistency};
 use distlint_analysis::model::ProjectModel;
 use distlint_analysis::parse::ParsedFile;
 use distlint_analysis::Config;
@@ -127,6 +127,9 @@ pub struct Owner {
     work_done_progress: bool,
     documents: HashMap<Uri, OpenDocument>,
     contexts: HashMap<PathBuf, FileContext>,
+    /// Project models by root, shared by the directories of a project (loading
+    /// one reads its source files); open documents override their files on disk.
+    projects: HashMap<PathBuf, Arc<ProjectModel>>,
     folders: Vec<PathBuf>,
     /// Closed files the last scan published findings for (to clear them later).
     scanned: HashSet<Uri>,
@@ -145,6 +148,7 @@ pub fn spawn(client: Client) -> Sender {
         work_done_progress: false,
         documents: HashMap::new(),
         contexts: HashMap::new(),
+        projects: HashMap::new(),
         folders: Vec::new(),
         scanned: HashSet::new(),
         scan_generation: 0,
@@ -173,6 +177,12 @@ impl Owner {
             }
             Event::Open { uri, version, text } => {
                 let doc = Document::open(uri.clone(), version, &text);
+                // An editor may open a buffer that differs from the file on disk.
+                let unsaved_fact = doc.path.as_ref().is_some_and(|path| {
+                    std::fs::read_to_string(path)
+                        .is_ok_and(|disk| mentions_mnesia_inconsistency(&disk))
+                        != mentions_mnesia_inconsistency(&text)
+                });
                 self.documents.insert(
                     uri.clone(),
                     OpenDocument {
@@ -190,7 +200,12 @@ impl Owner {
                         .publish_diagnostics(uri.clone(), Vec::new(), None)
                         .await;
                 }
-                self.schedule(&uri);
+                if unsaved_fact {
+                    self.forget_contexts();
+                    self.relint_all();
+                } else {
+                    self.schedule(&uri);
+                }
             }
             Event::Change {
                 uri,
@@ -215,18 +230,39 @@ impl Owner {
                     self.log(MessageType::WARNING, message).await;
                     return;
                 }
+                let handled_before = mentions_mnesia_inconsistency(open.doc.parsed.source.text());
                 open.doc.apply_changes(version, changes, encoding);
                 open.generation += 1;
                 open.linted = None;
-                self.schedule(&uri);
+                let handled_after = mentions_mnesia_inconsistency(open.doc.parsed.source.text());
+                if handled_before != handled_after && open.doc.path.is_some() {
+                    // A project-wide fact read from source files changed: every
+                    // file of the project may lint differently now.
+                    self.forget_contexts();
+                    self.relint_all();
+                } else {
+                    self.schedule(&uri);
+                }
             }
             Event::Close { uri } => {
+                let mut unsaved_fact = false;
                 if let Some(open) = self.documents.remove(&uri) {
                     for waiter in open.waiting {
                         let _ = waiter.send(Vec::new());
                     }
+                    // Closed without saving: the file on disk is the truth again.
+                    if let Some(path) = &open.doc.path {
+                        let on_disk = std::fs::read_to_string(path)
+                            .is_ok_and(|text| mentions_mnesia_inconsistency(&text));
+                        unsaved_fact =
+                            on_disk != mentions_mnesia_inconsistency(open.doc.parsed.source.text());
+                    }
                 }
                 self.client.publish_diagnostics(uri, Vec::new(), None).await;
+                if unsaved_fact {
+                    self.forget_contexts();
+                    self.relint_all();
+                }
             }
             Event::Linted { uri, result, cache } => {
                 if let Some(open) = self.documents.get_mut(&uri) {
@@ -253,7 +289,7 @@ impl Owner {
                     .await;
             }
             Event::ProjectFilesChanged => {
-                self.contexts.clear();
+                self.forget_contexts();
                 self.relint_all();
             }
             Event::SettingsChanged(settings) => {
@@ -261,7 +297,7 @@ impl Owner {
                     return;
                 }
                 self.settings = settings;
-                self.contexts.clear();
+                self.forget_contexts();
                 self.relint_all();
             }
             Event::Hover {
@@ -457,10 +493,36 @@ impl Owner {
         };
         let context = FileContext {
             config: Arc::new(self.apply_settings(config)),
-            project: Arc::new(root.as_deref().map(ProjectModel::load).unwrap_or_default()),
+            project: self.project_for(root.as_deref()),
         };
         self.contexts.insert(dir.to_path_buf(), context.clone());
         context
+    }
+
+    /// The project rooted at `root`, loaded once and shared; the text of open
+    /// documents replaces their files on disk for the facts read from sources.
+    fn project_for(&mut self, root: Option<&Path>) -> Arc<ProjectModel> {
+        let Some(root) = root else {
+            return Arc::new(ProjectModel::default());
+        };
+        if let Some(project) = self.projects.get(root) {
+            return project.clone();
+        }
+        let mut project = ProjectModel::load(root);
+        for open in self.documents.values() {
+            if let Some(path) = &open.doc.path {
+                project.overlay_source(path, open.doc.parsed.source.text());
+            }
+        }
+        let project = Arc::new(project);
+        self.projects.insert(root.to_path_buf(), project.clone());
+        project
+    }
+
+    /// Drops the cached configurations and projects (they are read again on demand).
+    fn forget_contexts(&mut self) {
+        self.contexts.clear();
+        self.projects.clear();
     }
 
     fn apply_settings(&self, config: Config) -> Config {

@@ -18,7 +18,7 @@ fn start(configuration: Value) -> (LspClient, JoinHandle<i32>) {
     (LspClient::new(client_in, client_out, configuration), server)
 }
 
-const RPC_LINE: &str = "  def f(n), do: :rpc.call(n, Worker, :run, [])";
+const RPC_LINE: &str = "  def f(n), do: :erpc.call(n, Worker, :run, [])";
 
 fn module(body: &str) -> String {
     format!("defmodule Demo do\n{body}\nend\n")
@@ -119,7 +119,7 @@ async fn utf8_positions_when_negotiated() {
         .open(
             uri,
             1,
-            &module("  def f(n), do: (_ = \"é\"; :rpc.call(n, W, :r, []))"),
+            &module("  def f(n), do: (_ = \"é\"; :erpc.call(n, W, :r, []))"),
         )
         .await;
     let published = client.diagnostics_for_version(uri, 1).await;
@@ -137,8 +137,8 @@ async fn a_burst_of_edits_ends_with_the_last_versions_diagnostics() {
     let uri = "file:///nowhere/lib/demo.ex";
     client.open(uri, 1, &module("  def f(n), do: n")).await;
     client.diagnostics_for_version(uri, 1).await;
-    // Type `:rpc.call(n, W, :r, [])` one character at a time, then delete the last `)`.
-    let typed = ":rpc.call(n, W, :r, [])";
+    // Type `:erpc.call(n, W, :r, [])` one character at a time, then delete the last `)`.
+    let typed = ":erpc.call(n, W, :r, [])";
     let mut version = 1;
     for (index, ch) in typed.chars().enumerate() {
         version += 1;
@@ -235,7 +235,7 @@ async fn code_actions_fix_and_suppress() {
     assert_eq!(change["textDocument"]["version"], 1);
     let fixed = apply_edits(&text, change["edits"].as_array().unwrap());
     assert!(
-        fixed.contains(":rpc.call(n, Worker, :run, [], 5_000)"),
+        fixed.contains(":erpc.call(n, Worker, :run, [], 5_000)"),
         "{fixed}"
     );
     client.change(uri, 2, json!([{"text": fixed}])).await;
@@ -260,7 +260,7 @@ async fn code_actions_fix_and_suppress() {
     );
 
     // Removing the call leaves the suppression unused, with its own quick fix.
-    let stale = suppressed.replace(":rpc.call(n, Worker, :run, [])", "n");
+    let stale = suppressed.replace(":erpc.call(n, Worker, :run, [])", "n");
     client
         .change(uri, 4, json!([{"text": stale.clone()}]))
         .await;
@@ -358,6 +358,52 @@ async fn config_file_changes_relint_open_documents() {
         .diagnostics_where(&uri, |p| p["diagnostics"] == json!([]))
         .await;
     assert_eq!(published["version"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn project_facts_follow_unsaved_edits_of_other_open_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    write(&root, "mix.exs", "defmodule App.MixProject do\nend\n");
+    let store_text = module(
+        "  def setup, do: :mnesia.create_table(:carts, disc_copies: [node() | Node.list()])",
+    );
+    let split_text = module("  def ok, do: :ok");
+    write(&root, "lib/store.ex", &store_text);
+    write(&root, "lib/split.ex", &split_text);
+    let (mut client, _server) = start(Value::Null);
+    client
+        .initialize(Some(&file_uri(&root)), json!({}), Value::Null)
+        .await;
+    let store = file_uri(&root.join("lib/store.ex"));
+    let split = file_uri(&root.join("lib/split.ex"));
+    client.open(&store, 1, &store_text).await;
+    assert_eq!(
+        rules(&client.diagnostics_for_version(&store, 1).await),
+        ["mnesia-partition-unhandled"]
+    );
+    client.open(&split, 1, &split_text).await;
+
+    // Another file of the project starts handling the event (not saved yet):
+    // the project-wide fact changes and the store is linted again.
+    let handler = "  def handle_info({:mnesia_system_event, {:inconsistent_database, _, _}}, s),\n    do: {:noreply, s}\n";
+    client.insert(&split, 2, (1, 0), handler).await;
+    let published = client
+        .diagnostics_where(&store, |p| p["diagnostics"] == json!([]))
+        .await;
+    assert_eq!(published["version"], 1);
+
+    // Taking the handler out again brings the finding back.
+    let lines = json!({"start": {"line": 1, "character": 0}, "end": {"line": 3, "character": 0}});
+    client
+        .change(&split, 3, json!([{"range": lines, "text": ""}]))
+        .await;
+    let published = client
+        .diagnostics_where(&store, |p| {
+            p["version"] == 1 && p["diagnostics"].as_array().is_some_and(|d| !d.is_empty())
+        })
+        .await;
+    assert_eq!(rules(&published), ["mnesia-partition-unhandled"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -181,6 +181,10 @@ pub struct FileModel<'t> {
     /// Text literals: strings, charlists and sigils (read them with `syntax::text_literal`).
     pub strings: Vec<Located<'t>>,
     pub access_calls: Vec<Located<'t>>,
+    /// `key: value` pairs of keyword lists (also inside maps and call options), in source order.
+    pub keyword_pairs: Vec<Located<'t>>,
+    /// `@name` read as a value (not a definition), with its enclosing function.
+    pub attribute_refs: Vec<Located<'t>>,
     pub comments: Vec<Node<'t>>,
     /// `ERROR` and missing nodes: where the parser had to recover.
     pub syntax_errors: Vec<Node<'t>>,
@@ -240,6 +244,16 @@ impl<'t> FileModel<'t> {
         ids.into_iter()
             .map(|id| &self.calls[id.index()])
             .filter(move |call| call.mfa().0 == module)
+    }
+
+    /// Calls named `name` on any receiver (local, any module, or dynamic such
+    /// as `repo.transaction(...)`), in source order.
+    pub fn calls_named<'m>(&'m self, name: &str) -> impl Iterator<Item = &'m Call<'t>> + 'm {
+        self.calls_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|id| &self.calls[id.index()])
     }
 
     pub fn text(&self, node: Node<'_>) -> &'t str {
@@ -347,6 +361,49 @@ impl<'t> FileModel<'t> {
                 self.call_for_node(op.right)
             }
             _ if parent.kind() == "arguments" => self.call_for_node(parent.parent()?),
+            _ => None,
+        }
+    }
+
+    /// The module an expression names, as the walk would resolve it at `node`:
+    /// an alias expanded with the aliases of the enclosing modules (`Gossip` after
+    /// `alias Cluster.Strategy.Gossip`), `Elixir.X` as `X`, `__MODULE__`, or an
+    /// atom (`:rpc`, `:"Elixir.X"` as `X`).
+    pub fn module_reference(&self, node: Node<'_>) -> Option<String> {
+        let node = unparenthesized(node);
+        match node.kind() {
+            "alias" => {
+                let written = compact(self.text(node));
+                let (first, rest) = match written.split_once('.') {
+                    Some((first, rest)) => (first, Some(rest)),
+                    None => (written.as_str(), None),
+                };
+                if first == "Elixir" {
+                    return Some(rest.unwrap_or(&written).to_string());
+                }
+                let mut scope = self.module_at(node);
+                while let Some(id) = scope {
+                    let module = self.module(id);
+                    if let Some((_, full)) = module.aliases.iter().rev().find(|(s, _)| s == first) {
+                        return Some(match rest {
+                            Some(rest) => format!("{full}.{rest}"),
+                            None => full.clone(),
+                        });
+                    }
+                    scope = module.parent;
+                }
+                Some(written)
+            }
+            "identifier" if self.text(node) == "__MODULE__" => {
+                self.module_at(node).map(|m| self.module(m).name.clone())
+            }
+            "atom" | "quoted_atom" => {
+                let name = atom_name(node, self.source)?;
+                Some(match name.strip_prefix("Elixir.") {
+                    Some(elixir) => elixir.to_string(),
+                    None => format!(":{name}"),
+                })
+            }
             _ => None,
         }
     }
@@ -490,6 +547,8 @@ impl<'t> Builder<'t> {
             self.model.strings.push(Located { node, function });
         } else if kind == kinds.access_call {
             self.model.access_calls.push(Located { node, function });
+        } else if kind == kinds.pair {
+            self.model.keyword_pairs.push(Located { node, function });
         } else if kind == kinds.comment {
             self.model.comments.push(node);
         }
@@ -497,6 +556,11 @@ impl<'t> Builder<'t> {
 
     fn enter_unary(&mut self, node: Node<'t>) {
         let source = self.model.source;
+        if attribute_reference(node, source).is_some() {
+            let function = self.current_function();
+            self.model.attribute_refs.push(Located { node, function });
+            return;
+        }
         let Some((name, value)) = attribute_definition(node, source) else {
             return;
         };

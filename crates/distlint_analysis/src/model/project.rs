@@ -30,6 +30,13 @@ pub struct ProjectModel {
     pub releases: Vec<String>,
     /// `config/*.exs` files of the root (and of umbrella apps).
     pub config_files: Vec<PathBuf>,
+    /// The source directories project-wide facts are read from: `lib/` and
+    /// `src/` of the root and of each umbrella app (never `deps/` or `_build/`).
+    pub source_dirs: Vec<PathBuf>,
+    /// Source files under `source_dirs` whose text mentions
+    /// `inconsistent_database`: the project handles Mnesia's partition event
+    /// somewhere (see [`mentions_mnesia_inconsistency`]).
+    pub mnesia_inconsistency_handlers: Vec<PathBuf>,
 }
 
 impl ProjectModel {
@@ -70,9 +77,48 @@ impl ProjectModel {
                         .into_iter()
                         .filter(|p| p.extension().is_some_and(|e| e == "exs")),
                 );
+                for sources in ["lib", "src"] {
+                    let sources = dir.join(sources);
+                    if sources.is_dir() {
+                        model.source_dirs.push(sources);
+                    }
+                }
             }
         }
+        model.mnesia_inconsistency_handlers = model
+            .source_dirs
+            .iter()
+            .flat_map(|dir| source_files(dir))
+            .filter(|path| {
+                std::fs::read(path).is_ok_and(|bytes| {
+                    mentions_mnesia_inconsistency(&String::from_utf8_lossy(&bytes))
+                })
+            })
+            .collect();
         model
+    }
+
+    /// Does some source file of the project handle Mnesia's
+    /// `{:inconsistent_database, context, node}` system event?
+    pub fn handles_mnesia_inconsistency(&self) -> bool {
+        !self.mnesia_inconsistency_handlers.is_empty()
+    }
+
+    /// Is `path` a file the project-wide facts are read from?
+    pub fn is_fact_source(&self, path: &Path) -> bool {
+        is_source_file(path) && self.source_dirs.iter().any(|dir| path.starts_with(dir))
+    }
+
+    /// Takes `text` as the content of `path` instead of what is on disk (an
+    /// editor's unsaved buffer), for the facts read from source files.
+    pub fn overlay_source(&mut self, path: &Path, text: &str) {
+        if !self.is_fact_source(path) {
+            return;
+        }
+        self.mnesia_inconsistency_handlers.retain(|p| p != path);
+        if mentions_mnesia_inconsistency(text) {
+            self.mnesia_inconsistency_handlers.push(path.to_path_buf());
+        }
     }
 
     pub fn depends_on(&self, name: &str) -> bool {
@@ -98,6 +144,47 @@ pub fn find_project_root(path: &Path) -> Option<PathBuf> {
                 .is_some_and(|apps| nearest.starts_with(dir.join(apps)))
         });
     Some(umbrella.unwrap_or(nearest).to_path_buf())
+}
+
+/// Does this source text deal with Mnesia's `inconsistent_database` event?
+///
+/// A text search, on purpose: the event is matched in Elixir
+/// (`{:mnesia_system_event, {:inconsistent_database, _, _}}`) and Erlang
+/// (`{mnesia_system_event, {inconsistent_database, _, _}}`) alike, and reading
+/// every file of a project must stay cheap. A comment naming the event counts too.
+pub fn mentions_mnesia_inconsistency(text: &str) -> bool {
+    text.contains("inconsistent_database")
+}
+
+/// Elixir and Erlang source files (`.ex`, `.exs`, `.erl`, `.hrl`).
+fn is_source_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e, "ex" | "exs" | "erl" | "hrl"))
+}
+
+/// Source files under `dir`, recursively, skipping hidden directories,
+/// `deps/`, `_build/` and symbolic links (which could loop).
+fn source_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for path in sorted_dir(&dir) {
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if meta.is_dir() {
+                if !name.starts_with('.') && name != "deps" && name != "_build" {
+                    stack.push(path);
+                }
+            } else if meta.is_file() && is_source_file(&path) {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
 }
 
 fn sorted_dir(dir: &Path) -> Vec<PathBuf> {
@@ -223,6 +310,86 @@ end"#,
         assert_eq!(project.releases, ["umb"]);
         assert_eq!(project.config_files, [dir.join("config/runtime.exs")]);
         assert!(project.depends_on("horde") && !project.depends_on("swarm"));
+    }
+
+    #[test]
+    fn finds_mnesia_inconsistency_handling_in_sources_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().canonicalize().unwrap();
+        write(&dir, "mix.exs", "defmodule App.MixProject do\nend\n");
+        write(&dir, "lib/app/store.ex", "defmodule App.Store do\nend\n");
+        // Dependencies, build output and other directories do not count.
+        write(&dir, "deps/x/lib/x.ex", ":inconsistent_database\n");
+        write(&dir, "_build/dev/lib/x.ex", ":inconsistent_database\n");
+        write(&dir, "test/split_test.exs", ":inconsistent_database\n");
+        write(&dir, "lib/.hidden/x.ex", ":inconsistent_database\n");
+        write(&dir, "lib/notes.md", "inconsistent_database\n");
+        let project = ProjectModel::load(&dir);
+        assert_eq!(
+            project.source_dirs,
+            [dir.join("lib")],
+            "only directories that exist"
+        );
+        assert!(!project.handles_mnesia_inconsistency());
+
+        write(
+            &dir,
+            "lib/app/split.ex",
+            "def handle_info({:mnesia_system_event, {:inconsistent_database, _, _}}, s), do: {:noreply, s}\n",
+        );
+        write(&dir, "src/heal.erl", "-module(heal).\n");
+        let project = ProjectModel::load(&dir);
+        assert_eq!(
+            project.mnesia_inconsistency_handlers,
+            [dir.join("lib/app/split.ex")]
+        );
+        assert!(project.handles_mnesia_inconsistency());
+        assert!(project.is_fact_source(&dir.join("src/heal.erl")));
+        assert!(!project.is_fact_source(&dir.join("test/split_test.exs")));
+        assert!(!project.is_fact_source(&dir.join("lib/notes.md")));
+
+        // An editor buffer replaces the file on disk.
+        let mut edited = project.clone();
+        edited.overlay_source(&dir.join("lib/app/split.ex"), "defmodule Split do\nend\n");
+        assert!(!edited.handles_mnesia_inconsistency());
+        edited.overlay_source(
+            &dir.join("src/heal.erl"),
+            "handle_info({mnesia_system_event, {inconsistent_database, _, _}}, S) -> {noreply, S}.\n",
+        );
+        assert_eq!(
+            edited.mnesia_inconsistency_handlers,
+            [dir.join("src/heal.erl")]
+        );
+        edited.overlay_source(&dir.join("test/split_test.exs"), ":inconsistent_database");
+        assert_eq!(edited.mnesia_inconsistency_handlers.len(), 1);
+    }
+
+    #[test]
+    fn umbrella_apps_sources_are_scanned() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().canonicalize().unwrap();
+        write(
+            &dir,
+            "mix.exs",
+            "defmodule Umb.MixProject do\n  def project, do: [apps_path: \"apps\"]\nend\n",
+        );
+        write(&dir, "apps/a/mix.exs", "defmodule A.MixProject do\nend\n");
+        write(&dir, "apps/b/mix.exs", "defmodule B.MixProject do\nend\n");
+        write(&dir, "apps/a/lib/a.ex", "defmodule A do\nend\n");
+        write(
+            &dir,
+            "apps/b/lib/b/split.ex",
+            "# heals :inconsistent_database events\n",
+        );
+        let project = ProjectModel::load(&dir);
+        assert_eq!(
+            project.source_dirs,
+            [dir.join("apps/a/lib"), dir.join("apps/b/lib")]
+        );
+        assert_eq!(
+            project.mnesia_inconsistency_handlers,
+            [dir.join("apps/b/lib/b/split.ex")]
+        );
     }
 
     #[test]

@@ -11,17 +11,22 @@
 //!
 //! The carets sit under the finding's first line, from its start column to its
 //! end (or to the end of that line, for findings that span lines). A file's
-//! findings, of every rule, must be exactly its annotations. `quiet` files must
-//! have no finding at all. The path below `fires/`/`quiet/` is the path the
-//! file is linted as (so `quiet/test/x_test.exs` is a test file, `fires/mix.exs`
-//! a mix.exs). Every quick fix is applied and the file re-linted: the finding
-//! must go away and the file must still parse.
+//! findings of the rule under test, and of every rule annotated in the file,
+//! must be exactly its annotations. `quiet` files must have no finding of the
+//! rule under test and no warning or error of any rule. The path below
+//! `fires/`/`quiet/` is the path the file is linted as (so `quiet/test/x_test.exs`
+//! is a test file, `fires/mix.exs` a mix.exs). A fixture whose nearest `mix.exs`
+//! lies inside its `fires/` or `quiet/` directory is linted with that project's
+//! model (its dependencies); any other fixture with an empty one. Every quick fix
+//! is applied and the file re-linted: the finding must go away and the file must
+//! still parse.
 
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::lint_text;
+use crate::model::project::find_project_root;
 use crate::model::ProjectModel;
 use crate::source::{ColumnUnit, SourceFile};
 
@@ -134,7 +139,6 @@ pub fn check_fixtures(rule: &str) {
     assert!(!fires.is_empty(), "no fixtures in {}/fires", dir.display());
     assert!(!quiet.is_empty(), "no fixtures in {}/quiet", dir.display());
     let config = Config::default_at(Path::new("/project"));
-    let project = ProjectModel::default();
     let mut failures = Vec::new();
     let mut fired = 0;
     for (path, kind_dir) in fires
@@ -144,6 +148,7 @@ pub fn check_fixtures(rule: &str) {
     {
         let text = std::fs::read_to_string(path).unwrap();
         let relative = path.strip_prefix(dir.join(kind_dir)).unwrap();
+        let project = fixture_project(path, &dir.join(kind_dir));
         let (parsed, result) = lint_text(&text, relative, &project, &config);
         assert!(
             result.rule_panics.is_empty(),
@@ -152,12 +157,26 @@ pub fn check_fixtures(rule: &str) {
             result.rule_panics
         );
         let source = &parsed.source;
-        let expected = if kind_dir == "fires" {
-            annotations(source)
+        let (expected, found) = if kind_dir == "fires" {
+            let expected = annotations(source);
+            // The rule under test and the rules annotated here; others are not this fixture's concern.
+            let relevant: Vec<Diagnostic> = result
+                .diagnostics
+                .iter()
+                .filter(|d| d.rule == rule || expected.iter().any(|e| e.rule == d.rule))
+                .cloned()
+                .collect();
+            (expected, actual(source, &relevant))
         } else {
-            Vec::new()
+            // Quiet: nothing of this rule, and no warning or error of any rule.
+            let loud: Vec<Diagnostic> = result
+                .diagnostics
+                .iter()
+                .filter(|d| d.rule == rule || d.severity >= Severity::Warning)
+                .cloned()
+                .collect();
+            (Vec::new(), actual(source, &loud))
         };
-        let found = actual(source, &result.diagnostics);
         fired += found.iter().filter(|f| f.rule == rule).count();
         if expected != found {
             failures.push(format!(
@@ -185,6 +204,15 @@ pub fn check_fixtures(rule: &str) {
         "fixture mismatches for {rule}:\n{}",
         failures.join("\n")
     );
+}
+
+/// The project a fixture belongs to: the one of its nearest `mix.exs` when that
+/// lies inside the fixture's `fires/` or `quiet/` directory, else an empty one.
+fn fixture_project(path: &Path, kind_dir: &Path) -> ProjectModel {
+    match find_project_root(path) {
+        Some(root) if root.starts_with(kind_dir) => ProjectModel::load(&root),
+        _ => ProjectModel::default(),
+    }
 }
 
 fn check_fix(

@@ -77,6 +77,7 @@ pub struct Kinds {
     pub charlist: u16,
     pub sigil: u16,
     pub access_call: u16,
+    pub pair: u16,
 }
 
 pub fn kinds() -> &'static Kinds {
@@ -97,6 +98,7 @@ pub fn kinds() -> &'static Kinds {
             charlist: id("charlist"),
             sigil: id("sigil"),
             access_call: id("access_call"),
+            pair: id("pair"),
         }
     })
 }
@@ -267,6 +269,18 @@ pub struct KeywordPair<'t> {
 }
 
 impl<'t> KeywordPair<'t> {
+    /// A `pair` node (`key: value`).
+    pub fn cast(node: Node<'t>) -> Option<Self> {
+        if node.kind_id() != kinds().pair {
+            return None;
+        }
+        Some(KeywordPair {
+            node,
+            key: node.child_by_field_name("key")?,
+            value: node.child_by_field_name("value")?,
+        })
+    }
+
     /// The key without its `: ` (and without quotes for `"quoted": v`).
     pub fn key_name<'s>(&self, source: &'s str) -> &'s str {
         let raw = text(self.key, source).trim_end();
@@ -362,6 +376,7 @@ mod tests {
             ("charlist", k.charlist),
             ("sigil", k.sigil),
             ("access_call", k.access_call),
+            ("pair", k.pair),
         ];
         let mut seen = std::collections::HashSet::new();
         let mut stack = vec![parsed.tree.root_node()];

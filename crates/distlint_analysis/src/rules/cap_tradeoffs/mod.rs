@@ -2,5 +2,7 @@
 
 use super::Rule;
 
+pub mod remote_cast_without_ack;
+
 /// This topic's rules, in catalogue order.
-pub static RULES: &[&Rule] = &[];
+pub static RULES: &[&Rule] = &[&remote_cast_without_ack::RULE];

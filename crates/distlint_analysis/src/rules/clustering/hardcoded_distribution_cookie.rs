@@ -2,10 +2,12 @@
 
 use tree_sitter::Node;
 
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Finding, Fix, Severity, TextEdit};
 use crate::model::FileModel;
 use crate::rules::{Rule, RuleContext, Scope, Topic};
-use crate::syntax::{atom_name, list_elements, text_literal, unparenthesized, Keywords};
+use crate::syntax::{
+    atom_name, contains, list_elements, text_literal, unparenthesized, KeywordPair, Keywords,
+};
 
 pub static RULE: Rule = Rule {
     name: "hardcoded-distribution-cookie",
@@ -13,13 +15,16 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "The distribution cookie is a literal in source: anyone who can read the repository can run code on your nodes.",
     scope: Scope::Production,
-    fixable: false,
+    fixable: true,
     check,
 };
 
 const WHY: &str = "the cookie is the only credential Erlang distribution checks, and whoever has it can \
                    run any code on your nodes; a literal ends up in source control and in every copy of it. \
                    Read it from the environment (`RELEASE_COOKIE`, `System.fetch_env!/1`) instead";
+
+/// What the quick fix puts in place of a literal cookie passed to `set_cookie`.
+const COOKIE_FROM_ENV: &str = "String.to_atom(System.fetch_env!(\"RELEASE_COOKIE\"))";
 
 /// Command-line flags followed by the cookie.
 const COOKIE_FLAGS: &[&str] = &["--cookie", "-setcookie"];
@@ -44,10 +49,15 @@ fn set_cookie_calls(file: &FileModel<'_>, out: &mut Vec<Finding>) {
                 continue;
             }
             let (module, name, arity) = call.mfa();
-            out.push(Finding::new(
-                cookie.byte_range(),
-                format!("`{module}.{name}/{arity}` sets a cookie written in the source: {WHY}."),
-            ));
+            out.push(
+                Finding::new(
+                    cookie.byte_range(),
+                    format!(
+                        "`{module}.{name}/{arity}` sets a cookie written in the source: {WHY}."
+                    ),
+                )
+                .with_fix(read_from_environment(file, cookie)),
+            );
         }
     }
 }
@@ -141,17 +151,71 @@ fn release_cookies(file: &FileModel<'_>, out: &mut Vec<Finding>) {
             };
             if let Some(cookie) = options.pair("cookie", source) {
                 if is_literal_cookie(file, cookie.value) {
-                    out.push(Finding::new(
-                        cookie.node.byte_range(),
-                        format!(
-                            "release `{}` has its cookie written in mix.exs: {WHY} (or let `mix release` generate `releases/COOKIE` and keep it out of the repository).",
-                            release.key_name(source)
-                        ),
-                    ));
+                    out.push(
+                        Finding::new(
+                            cookie.node.byte_range(),
+                            format!(
+                                "release `{}` has its cookie written in mix.exs: {WHY} (or let `mix release` generate `releases/COOKIE` and keep it out of the repository).",
+                                release.key_name(source)
+                            ),
+                        )
+                        .with_fix(remove_pair(source, options, cookie)),
+                    );
                 }
             }
         }
     }
+}
+
+/// Replaces the literal with a read of `RELEASE_COOKIE` at run time. Not offered when
+/// the literal comes from a module attribute: the secret would stay in the source.
+fn read_from_environment(file: &FileModel<'_>, cookie: Node<'_>) -> Option<Fix> {
+    if file
+        .attribute_refs
+        .iter()
+        .any(|reference| contains(cookie, reference.node))
+    {
+        return None;
+    }
+    Some(Fix {
+        title: "Read the cookie from RELEASE_COOKIE at run time".to_string(),
+        edits: vec![TextEdit::replace(cookie.byte_range(), COOKIE_FROM_ENV)],
+    })
+}
+
+/// Deletes the `cookie:` pair from the release options, with the comma that joins it
+/// to its neighbour. `mix release` then writes a random cookie to `releases/COOKIE`
+/// when the release is first assembled, and `RELEASE_COOKIE` overrides it at start-up.
+fn remove_pair(source: &str, options: Keywords<'_>, cookie: KeywordPair<'_>) -> Option<Fix> {
+    let pairs: Vec<KeywordPair<'_>> = options.pairs().collect();
+    let index = pairs.iter().position(|p| p.node.id() == cookie.node.id())?;
+    let range = match (index.checked_sub(1).map(|i| pairs[i]), pairs.get(index + 1)) {
+        // `..., cookie: "x"`: from the end of the previous pair.
+        (Some(previous), _) => previous.node.end_byte()..cookie.node.end_byte(),
+        // `cookie: "x", ...`: up to the next pair.
+        (None, Some(next)) => cookie.node.start_byte()..next.node.start_byte(),
+        // The only option: its whole line when it has one to itself.
+        (None, None) => {
+            let range = cookie.node.byte_range();
+            let start = source[..range.start].rfind('\n').map_or(0, |i| i + 1);
+            let end = source[range.end..]
+                .find('\n')
+                .map_or(source.len(), |i| range.end + i + 1);
+            if source[start..range.start].trim().is_empty()
+                && source[range.end..end].trim().is_empty()
+            {
+                start..end
+            } else {
+                range
+            }
+        }
+    };
+    Some(Fix {
+        title:
+            "Remove the cookie: `mix release` generates one, and RELEASE_COOKIE sets it at run time"
+                .to_string(),
+        edits: vec![TextEdit::replace(range, "")],
+    })
 }
 
 /// An atom or text literal, `String.to_atom("...")` (`:erlang.list_to_atom('...')`),

@@ -2,5 +2,7 @@
 
 use super::Rule;
 
+pub mod side_effect_in_transaction;
+
 /// This topic's rules, in catalogue order.
-pub static RULES: &[&Rule] = &[];
+pub static RULES: &[&Rule] = &[&side_effect_in_transaction::RULE];

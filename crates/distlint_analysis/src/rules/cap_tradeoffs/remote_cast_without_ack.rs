@@ -1,0 +1,161 @@
+//! Fire-and-forget messages to other nodes.
+
+use tree_sitter::Node;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::model::{Call, FileModel, FunctionId};
+use crate::rules::{Rule, RuleContext, Scope, Topic};
+use crate::syntax::{atom_name, tuple_elements, unparenthesized, variable_name};
+
+pub static RULE: Rule = Rule {
+    name: "remote-cast-without-ack",
+    topic: Topic::CapTradeoffs,
+    severity: Severity::Info,
+    summary:
+        "A cast to another node returns at once whether or not the message arrives or is handled.",
+    scope: Scope::All,
+    fixable: false,
+    check,
+};
+
+/// What a call sends to.
+#[derive(Clone, Copy)]
+enum Target {
+    /// The argument at this index names a process: remote when global or `{name, node}`.
+    Server(usize),
+    /// The argument at this index is a node: remote unless it is `node()`.
+    Node(usize),
+    /// Every node (or a list of nodes).
+    Broadcast,
+    /// A `:global` name, wherever it is registered.
+    GlobalName,
+}
+
+/// `(module, function, arities, target)`.
+const CASTS: &[(&str, &str, &[usize], Target)] = {
+    use Target::{Broadcast, GlobalName, Node as N, Server as S};
+    &[
+        ("GenServer", "cast", &[2], S(0)),
+        (":gen_server", "cast", &[2], S(0)),
+        ("Agent", "cast", &[2, 4], S(0)),
+        ("GenServer", "abcast", &[2, 3], Broadcast),
+        (":gen_server", "abcast", &[2, 3], Broadcast),
+        (":rpc", "cast", &[4], N(0)),
+        (":erpc", "cast", &[2, 4], N(0)),
+        (":rpc", "abcast", &[2, 3], Broadcast),
+        (":rpc", "eval_everywhere", &[3, 4], Broadcast),
+        (":erpc", "multicast", &[2, 4], Broadcast),
+        ("", "send", &[2], S(0)),
+        ("Process", "send", &[3], S(0)),
+        (":erlang", "send", &[2, 3], S(0)),
+        (":global", "send", &[2], GlobalName),
+    ]
+};
+
+fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    let file = cx.file;
+    for (module, name, arities, target) in CASTS {
+        for call in file.calls_to(module, name) {
+            if call.capture || !arities.contains(&call.arity) {
+                continue;
+            }
+            let destination = match target {
+                Target::Server(i) => {
+                    let Some(server) = call.args.get(*i) else {
+                        continue;
+                    };
+                    let is_send = matches!(*name, "send");
+                    match remote_server(file, call.function, *server) {
+                        // `send/2` does not take `{:global, _}`: such a tuple is a plain
+                        // `{registered_name, node}` pair only when it is not `:global`.
+                        Some(Remote::Global(_)) if is_send => continue,
+                        Some(remote) => remote.describe(),
+                        None => continue,
+                    }
+                }
+                Target::Node(i) => {
+                    if call.args.get(*i).is_none_or(|n| is_this_node(file, *n)) {
+                        continue;
+                    }
+                    "another node"
+                }
+                Target::Broadcast => "other nodes",
+                Target::GlobalName => "a `:global` name",
+            };
+            out.push(finding(call, destination));
+        }
+    }
+}
+
+fn finding(call: &Call<'_>, destination: &str) -> Finding {
+    let (module, name, arity) = call.mfa();
+    let shown = if module.is_empty() {
+        format!("`{name}/{arity}`")
+    } else {
+        format!("`{module}.{name}/{arity}`")
+    };
+    Finding::new(
+        call.node.byte_range(),
+        format!(
+            "{shown} to {destination} returns at once whether or not the message arrives: during a \
+             partition, or while the receiver is down or restarting, it is lost and nothing tells the sender. \
+             If the work must happen, use a call with a timeout and handle the failure, or a durable queue."
+        ),
+    )
+}
+
+enum Remote {
+    Global(&'static str),
+    Pair,
+}
+
+impl Remote {
+    fn describe(&self) -> &'static str {
+        match self {
+            Remote::Global(kind) => kind,
+            Remote::Pair => "a `{name, node}` process",
+        }
+    }
+}
+
+/// A process name that may live on another node: `{:global, n}`, `{:via, :global, n}`,
+/// or `{name, node}` with a node other than `node()`; directly, through an
+/// attribute, or through a variable bound in the same function.
+fn remote_server(
+    file: &FileModel<'_>,
+    function: Option<FunctionId>,
+    node: Node<'_>,
+) -> Option<Remote> {
+    let mut node = unparenthesized(file.resolve_attribute(node));
+    if let Some(name) = variable_name(node, file.source) {
+        let binding = file
+            .bindings_in(function?)
+            .filter(|b| b.name == name && b.node.end_byte() <= node.start_byte())
+            .last()?;
+        node = unparenthesized(file.resolve_attribute(binding.value));
+    }
+    let elements = tuple_elements(node)?;
+    let atom = |i: usize| elements.get(i).and_then(|n| atom_name(*n, file.source));
+    match (elements.len(), atom(0), atom(1)) {
+        (2, Some("global"), _) => Some(Remote::Global("a `{:global, _}` name")),
+        (3, Some("via"), Some("global")) => Some(Remote::Global("a `{:via, :global, _}` name")),
+        (3, _, _) => None,
+        (2, _, _) if !is_this_node(file, elements[1]) => Some(Remote::Pair),
+        _ => None,
+    }
+}
+
+/// `node()`, `Node.self()`, `:erlang.node()`.
+fn is_this_node(file: &FileModel<'_>, node: Node<'_>) -> bool {
+    file.call_for_expression(node).is_some_and(|call| {
+        matches!(
+            call.mfa(),
+            ("", "node", 0) | ("Node", "self", 0) | (":erlang", "node", 0)
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    crate::rules::test_support::fixture_tests!("remote-cast-without-ack");
+}

@@ -1,0 +1,136 @@
+//! Multi-node calls whose list of nodes that did not answer is thrown away.
+
+use tree_sitter::Node;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::model::{Call, FileModel};
+use crate::rules::{Rule, RuleContext, Scope, Topic};
+use crate::syntax::{
+    identifier_name, integer_value, named_children, text, tuple_elements, unparenthesized, BinaryOp,
+};
+
+pub static RULE: Rule = Rule {
+    name: "ignored-multicall-bad-nodes",
+    topic: Topic::Clustering,
+    severity: Severity::Warning,
+    summary: "The bad-nodes list of a multicall is ignored, so a partial answer during a partition looks complete.",
+    scope: Scope::All,
+    fixable: false,
+    check,
+};
+
+/// Calls that return `{results, bad_nodes}`.
+const CALLS: &[(&str, &[&str])] = &[
+    (":rpc", &["multicall", "multi_server_call"]),
+    ("GenServer", &["multi_call"]),
+    (":gen_server", &["multi_call"]),
+];
+
+fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    let file = cx.file;
+    for (module, names) in CALLS {
+        for call in file.calls_to_any(module, names) {
+            if call.capture {
+                continue;
+            }
+            if let Some(ignored) = ignored_bad_nodes(file, call) {
+                let (module, name, arity) = call.mfa();
+                out.push(Finding::new(
+                    ignored.byte_range(),
+                    format!(
+                        "The second element of `{module}.{name}/{arity}`'s result lists the nodes that did not \
+                         answer (down, cut off by a partition, or too slow), and it is ignored here: the results \
+                         then silently cover only part of the cluster. Bind it and log, retry or fail when it \
+                         is not empty."
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// The node that drops the bad-nodes list: `_` in `{results, _} = call`, a bad-nodes
+/// variable never read, a `case` whose clauses all ignore it, or `elem(call, 0)`.
+fn ignored_bad_nodes<'t>(file: &FileModel<'t>, call: &Call<'t>) -> Option<Node<'t>> {
+    let source = file.source;
+    let value = if call.piped {
+        call.node.parent()?
+    } else {
+        call.node
+    };
+    if let Some(consumer) = file.consumer_of(call) {
+        // `elem(call, 0)` and `call |> elem(0)`.
+        if consumer.mfa() == ("", "elem", 2) {
+            let index = consumer.args.get(1).copied().map(unparenthesized);
+            return (index.and_then(|i| integer_value(i, source)) == Some(0))
+                .then_some(consumer.node);
+        }
+        // `case call do {results, _} -> ... end`: every clause ignores it.
+        if matches!(consumer.mfa(), ("", "case", _))
+            && consumer.args.first().is_some_and(|a| a.id() == value.id())
+        {
+            let block = consumer.do_block()?;
+            let mut first = None;
+            for clause in named_children(block).filter(|c| c.kind() == "stab_clause") {
+                let left = clause.child_by_field_name("left")?;
+                let pattern = named_children(left).next()?;
+                let pattern = match BinaryOp::cast(pattern) {
+                    Some(op) if op.operator_text(source) == "when" => op.left,
+                    _ => pattern,
+                };
+                let ignored = ignored_in_pattern(file, pattern, Some(clause), left.end_byte())?;
+                first.get_or_insert(ignored);
+            }
+            return first;
+        }
+        return None;
+    }
+    // `{results, _} = call` and `{results, _} <- call` (in `with`/`for`).
+    let op = BinaryOp::cast(value.parent()?)?;
+    if matches!(op.operator_text(source), "=" | "<-") && op.right.id() == value.id() {
+        let scope = call.function.map(|f| file.function(f).node);
+        return ignored_in_pattern(file, op.left, scope, op.node.end_byte());
+    }
+    None
+}
+
+/// In a `{results, bad}` pattern, the bad-nodes element when it is ignored:
+/// `_`, `_name`, or a variable not read in `scope` after `after`.
+fn ignored_in_pattern<'t>(
+    file: &FileModel<'t>,
+    pattern: Node<'t>,
+    scope: Option<Node<'t>>,
+    after: usize,
+) -> Option<Node<'t>> {
+    let elements = tuple_elements(unparenthesized(pattern))?;
+    let [_, bad] = elements.as_slice() else {
+        return None;
+    };
+    let name = identifier_name(*bad, file.source)?;
+    if name.starts_with('_') {
+        return Some(*bad);
+    }
+    let scope = scope?;
+    (!is_read_after(scope, name, after, file.source)).then_some(*bad)
+}
+
+/// Does the variable `name` occur in `scope` after byte `after`?
+fn is_read_after(scope: Node<'_>, name: &str, after: usize, source: &str) -> bool {
+    let mut cursor = scope.walk();
+    let mut stack = vec![scope];
+    while let Some(node) = stack.pop() {
+        if node.end_byte() <= after {
+            continue;
+        }
+        if node.start_byte() >= after && node.kind() == "identifier" && text(node, source) == name {
+            return true;
+        }
+        stack.extend(node.named_children(&mut cursor));
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    crate::rules::test_support::fixture_tests!("ignored-multicall-bad-nodes");
+}

@@ -1,0 +1,252 @@
+//! A quorum computed as half the cluster, or from the nodes this node can see.
+
+use tree_sitter::Node;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::model::{FileModel, FunctionId};
+use crate::rules::{Rule, RuleContext, Scope, Topic};
+use crate::syntax::{
+    integer_value, last_expression, named_children, unparenthesized, variable_name, BinaryOp,
+};
+
+pub static RULE: Rule = Rule {
+    name: "quorum-miscalculation",
+    topic: Topic::Consensus,
+    severity: Severity::Warning,
+    summary: "A quorum computed as half the cluster (div(n, 2)) or from the nodes currently visible: both let two sides of a partition each believe they have a majority.",
+    scope: Scope::All,
+    fixable: false,
+    check,
+};
+
+/// `quorum`, `majority`, `quorum_size`, `write_majority`, ...
+fn is_quorum_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.contains("quorum") || name.contains("majority")
+}
+
+fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    let file = cx.file;
+    let mut reported: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut report = |range: std::ops::Range<usize>, message: String| {
+        if !reported.contains(&range) {
+            reported.push(range.clone());
+            out.push(Finding::new(range, message));
+        }
+    };
+    // A function with a quorum binding is judged by that binding, not again as a whole.
+    let mut reported_in: Vec<Option<FunctionId>> = Vec::new();
+    // quorum = div(n, 2)   /   quorum = div(length(Node.list()), 2) + 1
+    for binding in file.bindings.iter().filter(|b| is_quorum_name(&b.name)) {
+        reported_in.push(binding.function);
+        let value = unparenthesized(binding.value);
+        if let Some((at, half)) = halving(file, value) {
+            if !only_strictly_exceeded_variable(file, binding.function, &binding.name, binding.node)
+            {
+                report(at.byte_range(), half_message(file, &binding.name, half));
+            }
+            continue;
+        }
+        if let Some(function) = binding.function {
+            if let Some(reading) =
+                visible_nodes_in(file, function, value, binding.node.start_byte(), 3)
+            {
+                report(
+                    value.byte_range(),
+                    visible_message(&binding.name, file.text(reading)),
+                );
+            }
+        }
+    }
+    // def quorum(n), do: div(n, 2)   /   defp majority, do: div(length(Node.list()), 2) + 1
+    for (index, function) in file.functions.iter().enumerate() {
+        if !is_quorum_name(&function.name) {
+            continue;
+        }
+        let Some(body) = function.body else {
+            continue;
+        };
+        let id = FunctionId(index as u32);
+        if reported_in.contains(&Some(id)) {
+            continue;
+        }
+        let result = unparenthesized(last_expression(body));
+        if let Some((at, half)) = halving(file, result) {
+            if !only_strictly_exceeded_function(file, &function.name) {
+                report(at.byte_range(), half_message(file, &function.name, half));
+            }
+            continue;
+        }
+        if let Some(reading) = visible_nodes_in(file, id, result, body.end_byte(), 3) {
+            report(
+                result.byte_range(),
+                visible_message(&function.name, file.text(reading)),
+            );
+        }
+    }
+}
+
+fn half_message(file: &FileModel<'_>, name: &str, half: Node<'_>) -> String {
+    let shown = file
+        .text(half)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!(
+        "`{name}` is half the members (`{}`), not a majority: with 4 members it is 2, so both halves of a \
+         2-2 partition reach it and both go on deciding (two leaders, conflicting writes). A majority is \
+         `div(n, 2) + 1`, over the configured cluster size.",
+        shown
+    )
+}
+
+fn visible_message(name: &str, reading: &str) -> String {
+    format!(
+        "`{name}` is computed from `{reading}`, the nodes this node can reach right now: during a partition \
+         each side counts only itself, so a minority side computes a smaller quorum and believes it has a \
+         majority. Compute the quorum from the configured cluster size (a fixed member list or setting), not \
+         from the current membership."
+    )
+}
+
+/// `div(n, 2)`, `Integer.floor_div(n, 2)`, `n / 2`, `trunc(n / 2)` (also
+/// `floor`, `ceil`, `round`): half of `n`, which is not a majority of `n`.
+/// Returns where to point (for `n |> div(2)`, at `div(2)`) and the whole expression.
+fn halving<'t>(file: &FileModel<'t>, node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
+    let whole = unparenthesized(node);
+    if let Some(op) = BinaryOp::cast(whole) {
+        if op.operator_text(file.source) != "|>" {
+            return (op.operator_text(file.source) == "/" && is_two(file, op.right))
+                .then_some((whole, whole));
+        }
+    }
+    let call = file.call_for_expression(whole)?;
+    let node = call.node;
+    let found = Some((node, whole));
+    match call.mfa() {
+        ("" | "Integer", "div" | "floor_div", 2) => {
+            let dividend = unparenthesized(call.args[0]);
+            // div(n + 2, 2) is div(n, 2) + 1: a correct majority.
+            let plus_two = BinaryOp::cast(dividend).is_some_and(|op| {
+                op.operator_text(file.source) == "+"
+                    && integer_value(unparenthesized(op.right), file.source).is_some_and(|k| k >= 2)
+            });
+            if is_two(file, call.args[1]) && !plus_two {
+                found
+            } else {
+                None
+            }
+        }
+        ("" | "Float", "trunc" | "floor" | "ceil" | "round", 1) => {
+            halving(file, call.args[0]).and(found)
+        }
+        _ => None,
+    }
+}
+
+fn is_two(file: &FileModel<'_>, node: Node<'_>) -> bool {
+    let node = unparenthesized(node);
+    integer_value(node, file.source) == Some(2) || file.text(node) == "2.0"
+}
+
+/// `votes > quorum` (or `quorum < votes`): "more than half" is a correct
+/// majority test, so a half used only that way is fine.
+fn strictly_exceeds(file: &FileModel<'_>, op: &BinaryOp<'_>, half_side: Node<'_>) -> bool {
+    match op.operator_text(file.source) {
+        ">" => op.right.id() == half_side.id(),
+        "<" => op.left.id() == half_side.id(),
+        _ => false,
+    }
+}
+
+const COMPARISONS: &[&str] = &[">", "<", ">=", "<=", "==", "===", "!=", "!=="];
+
+/// Every comparison with the variable after its binding is `x > quorum`, and there is at least one.
+fn only_strictly_exceeded_variable(
+    file: &FileModel<'_>,
+    function: Option<FunctionId>,
+    name: &str,
+    binding: Node<'_>,
+) -> bool {
+    let mut uses = file
+        .operators
+        .iter()
+        .filter(|o| o.function == function && o.op.node.start_byte() >= binding.end_byte())
+        .filter(|o| COMPARISONS.contains(&o.op.operator_text(file.source)))
+        .filter_map(|o| {
+            let side = [o.op.left, o.op.right]
+                .into_iter()
+                .find(|s| variable_name(unparenthesized(*s), file.source) == Some(name))?;
+            Some(strictly_exceeds(file, &o.op, side))
+        })
+        .peekable();
+    uses.peek().is_some() && uses.all(|strict| strict)
+}
+
+/// Every call of the local function `name` is compared as `x > name(...)`, and there is at least one.
+fn only_strictly_exceeded_function(file: &FileModel<'_>, name: &str) -> bool {
+    let mut uses = file
+        .calls_to("", name)
+        .filter(|c| !c.capture)
+        .map(|call| {
+            let value = if call.piped {
+                call.node.parent()
+            } else {
+                Some(call.node)
+            };
+            value
+                .and_then(|v| v.parent().map(|p| (v, p)))
+                .and_then(|(v, p)| BinaryOp::cast(p).map(|op| strictly_exceeds(file, &op, v)))
+                .unwrap_or(false)
+        })
+        .peekable();
+    uses.peek().is_some() && uses.all(|strict| strict)
+}
+
+/// A `Node.list()` / `:erlang.nodes()` call that `node` is computed from:
+/// inside it, or behind a variable bound earlier in the function.
+fn visible_nodes_in<'t>(
+    file: &FileModel<'t>,
+    function: FunctionId,
+    node: Node<'t>,
+    before: usize,
+    depth: u8,
+) -> Option<Node<'t>> {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if let Some(call) = file.call_for_node(n) {
+            if matches!(
+                call.mfa(),
+                ("Node", "list", 0 | 1) | (":erlang", "nodes", 0 | 1)
+            ) {
+                return Some(n);
+            }
+        }
+        if depth > 0 {
+            if let Some(name) = variable_name(n, file.source) {
+                let bound = file
+                    .bindings_in(function)
+                    .filter(|b| b.name == name && b.node.end_byte() <= before.min(n.start_byte()))
+                    .last();
+                if let Some(binding) = bound {
+                    if let Some(found) = visible_nodes_in(
+                        file,
+                        function,
+                        binding.value,
+                        binding.node.start_byte(),
+                        depth - 1,
+                    ) {
+                        return Some(found);
+                    }
+                }
+            }
+        }
+        stack.extend(named_children(n));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    crate::rules::test_support::fixture_tests!("quorum-miscalculation");
+}

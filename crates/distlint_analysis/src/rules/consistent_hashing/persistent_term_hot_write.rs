@@ -1,0 +1,197 @@
+//! `:persistent_term.put/2` (or `erase/1`) on a path that runs over and over:
+//! a message handler, a request handler, a loop.
+//!
+//! Replacing or erasing a persistent term starts a global garbage collection
+//! in which every process on the node scans its heap, and every put copies the
+//! whole key table. The store is for terms written once and read forever
+//! (a hash ring rebuilt on rare membership changes, compiled configuration).
+
+use tree_sitter::Node;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::model::{Call, FileModel, Function, FunctionId};
+use crate::rules::{Rule, RuleContext, Scope, Topic};
+use crate::syntax::{named_children, unparenthesized, variable_name};
+
+pub static RULE: Rule = Rule {
+    name: "persistent-term-hot-write",
+    topic: Topic::ConsistentHashing,
+    severity: Severity::Warning,
+    summary: ":persistent_term.put/erase in a message handler, request handler or loop: every update makes every process on the node scan its heap.",
+    scope: Scope::All,
+    fixable: false,
+    check,
+};
+
+fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    let file = cx.file;
+    for call in file.calls_to_any(":persistent_term", &["put", "erase"]) {
+        if call.capture || !matches!(call.mfa(), (_, "put", 2) | (_, "erase", 1)) {
+            continue;
+        }
+        let Some(function_id) = call.function else {
+            continue;
+        };
+        let function = file.function(function_id);
+        let Some(context) = hot_context(file, call, function_id, function) else {
+            continue;
+        };
+        if guarded(file, call, function_id, function) {
+            continue;
+        }
+        let (_, name, arity) = call.mfa();
+        out.push(Finding::new(
+            call.node.byte_range(),
+            format!(
+                "`:persistent_term.{name}/{arity}` {context}: each time it replaces or erases a term, every \
+                 process on the node must scan its heap in a global garbage collection, and each put also \
+                 copies the whole table of keys, so under load the node stalls. Keep data that changes at run \
+                 time in ETS (`read_concurrency: true`); write persistent terms once at startup, or only when \
+                 the value really changed."
+            ),
+        ));
+    }
+}
+
+/// Why the put runs often, in words, if it does.
+fn hot_context(
+    file: &FileModel<'_>,
+    call: &Call<'_>,
+    function_id: FunctionId,
+    function: &Function<'_>,
+) -> Option<String> {
+    let signature = format!("{}/{}", function.name, function.arity);
+    let callback = match (function.name.as_str(), function.arity) {
+        ("handle_call", 3) | ("handle_cast", 2) | ("handle_info", 2) => {
+            Some(format!("runs in `{signature}`, once per message"))
+        }
+        ("handle_event", 3 | 4) | ("handle_in", 3) | ("handle_params", 3) => {
+            Some(format!("runs in `{signature}`, once per event"))
+        }
+        ("call", 2) if defines(file, function, "init", 1) => {
+            Some("runs in a plug's `call/2`, once per request".to_string())
+        }
+        _ if first_param_is_conn(file, function) => {
+            Some(format!("runs in `{signature}`, once per request"))
+        }
+        _ => None,
+    };
+    if callback.is_some() {
+        return callback;
+    }
+    if let Some(looping) = enclosing_loop(file, call.node, function.node) {
+        return Some(format!("runs inside `{looping}`, once per element"));
+    }
+    let recursive = file
+        .calls_to("", &function.name)
+        .any(|c| c.function == Some(function_id) && c.arity == function.arity && !c.capture);
+    recursive.then(|| format!("runs in `{signature}`, which calls itself (a loop)"))
+}
+
+fn defines(file: &FileModel<'_>, function: &Function<'_>, name: &str, arity: usize) -> bool {
+    function.module.is_some_and(|m| {
+        file.functions_of(m)
+            .any(|(_, f)| f.name == name && f.arity == arity)
+    })
+}
+
+/// A Phoenix controller action or plug function: `def show(conn, params)`.
+fn first_param_is_conn(file: &FileModel<'_>, function: &Function<'_>) -> bool {
+    let Some(first) = function.params.first() else {
+        return false;
+    };
+    let text = file.text(unparenthesized(*first));
+    text == "conn" || text == "_conn" || text.starts_with("%Plug.Conn{")
+}
+
+/// `for`, `Enum.each/map/reduce/...`, `Stream.*` or `Task.async_stream`
+/// around `node`, within the function.
+fn enclosing_loop(file: &FileModel<'_>, node: Node<'_>, function: Node<'_>) -> Option<String> {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        if n.id() == function.id() {
+            return None;
+        }
+        if let Some(call) = file.call_for_node(n) {
+            let looping = match call.mfa() {
+                ("", "for", _) => Some("for".to_string()),
+                ("Enum" | "Stream", name, _) => Some(format!("{}.{name}", call.mfa().0)),
+                ("Task", "async_stream", _) | ("Flow", _, _) => {
+                    Some(format!("{}.{}", call.mfa().0, call.mfa().1))
+                }
+                _ => None,
+            };
+            // The put must be in the loop's body (a fn or do-block), not in the enumerable.
+            let in_body = call
+                .args
+                .first()
+                .is_none_or(|enumerable| !crate::syntax::contains(*enumerable, node));
+            if let (Some(looping), true) = (looping, in_body) {
+                return Some(looping);
+            }
+        }
+        current = n.parent();
+    }
+    None
+}
+
+/// The put only happens when the stored value differs: inside an `if`,
+/// `unless` or `case` whose condition reads `:persistent_term.get`
+/// (directly or through a variable bound to it).
+fn guarded(
+    file: &FileModel<'_>,
+    call: &Call<'_>,
+    function_id: FunctionId,
+    function: &Function<'_>,
+) -> bool {
+    let mut current = call.node.parent();
+    while let Some(n) = current {
+        if n.id() == function.node.id() {
+            return false;
+        }
+        if let Some(branch) = file.call_for_node(n) {
+            if matches!(branch.mfa(), ("", "if" | "unless" | "case", _)) {
+                if let Some(condition) = branch.args.first() {
+                    if !crate::syntax::contains(*condition, call.node)
+                        && reads_persistent_term(file, function_id, *condition)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+        current = n.parent();
+    }
+    false
+}
+
+fn reads_persistent_term(file: &FileModel<'_>, function: FunctionId, node: Node<'_>) -> bool {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if file
+            .call_for_node(n)
+            .is_some_and(|c| matches!(c.mfa(), (":persistent_term", "get", 1 | 2)))
+        {
+            return true;
+        }
+        if let Some(name) = variable_name(n, file.source) {
+            let bound = file
+                .bindings_in(function)
+                .filter(|b| b.name == name && b.node.end_byte() <= n.start_byte())
+                .last();
+            if bound.is_some_and(|b| {
+                file.call_for_expression(b.value)
+                    .is_some_and(|c| matches!(c.mfa(), (":persistent_term", "get", 1 | 2)))
+            }) {
+                return true;
+            }
+        }
+        stack.extend(named_children(n));
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    crate::rules::test_support::fixture_tests!("persistent-term-hot-write");
+}

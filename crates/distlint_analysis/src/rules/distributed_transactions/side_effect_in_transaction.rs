@@ -1,0 +1,258 @@
+//! Effects outside the database inside a database transaction: an email, an
+//! HTTP request, a PubSub broadcast or a call to another node made from
+//! `Repo.transaction(fn -> ... end)`, an `Ecto.Multi.run` step or an Mnesia
+//! transaction. A rollback undoes the rows, not the effect (a dual write).
+
+use std::collections::HashSet;
+
+use tree_sitter::Node;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::model::{Call, FileModel, FunctionId};
+use crate::rules::{Rule, RuleContext, Scope, Topic};
+use crate::syntax::{contains, identifier_name, integer_value, unparenthesized, BinaryOp};
+
+pub static RULE: Rule = Rule {
+    name: "side-effect-in-transaction",
+    topic: Topic::DistributedTransactions,
+    severity: Severity::Warning,
+    summary: "An email, HTTP request, broadcast or remote call inside a database transaction: a rollback cannot undo it.",
+    scope: Scope::All,
+    fixable: false,
+    check,
+};
+
+/// A transaction body: where it is, and how to name the transaction.
+struct Body<'t> {
+    /// The anonymous function run in the transaction.
+    node: Option<Node<'t>>,
+    /// Local functions passed by capture (`Multi.run(m, :x, &notify/2)`).
+    functions: Vec<FunctionId>,
+    what: String,
+    /// Mnesia restarts transactions: the body may run several times.
+    retried: bool,
+}
+
+fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    let file = cx.file;
+    let bodies = transaction_bodies(file);
+    if bodies.is_empty() {
+        return;
+    }
+    let mut reported = HashSet::new();
+    for body in &bodies {
+        for call in &file.calls {
+            let inside = body.node.is_some_and(|n| contains(n, call.node))
+                || call.function.is_some_and(|f| body.functions.contains(&f));
+            if !inside || reported.contains(&call.node.id()) {
+                continue;
+            }
+            let Some(effect) = side_effect(call) else {
+                continue;
+            };
+            reported.insert(call.node.id());
+            let (module, name, arity) = call.mfa();
+            let shown = match call.capture {
+                true => format!("`&{module}.{name}/{arity}`"),
+                false => format!("`{module}.{name}/{arity}`"),
+            };
+            let consequence = if body.retried {
+                "Mnesia may run this function several times (it restarts transactions on lock conflicts), \
+                 so it can happen more than once, and an abort does not take it back"
+            } else {
+                "if the transaction rolls back, the rows are undone but this is not, so the outside world \
+                 sees something that never committed"
+            };
+            // A capture is reported whole: `&Mailer.deliver/1`.
+            let report_at = match call.capture {
+                true => call
+                    .node
+                    .parent()
+                    .and_then(|p| p.parent())
+                    .unwrap_or(call.node),
+                false => call.node,
+            };
+            out.push(Finding::new(
+                report_at.byte_range(),
+                format!(
+                    "{shown} inside {} {effect}: {consequence}. Do it after the commit, or insert a job \
+                     (an outbox row, `Oban.insert`) in the same transaction and do it from there.",
+                    body.what
+                ),
+            ));
+        }
+    }
+}
+
+fn transaction_bodies<'t>(file: &FileModel<'t>) -> Vec<Body<'t>> {
+    let mut bodies = Vec::new();
+    for name in ["transaction", "transact"] {
+        for call in file.calls_named(name) {
+            let repo = match call.target.module.as_deref() {
+                Some(module) => module
+                    .rsplit('.')
+                    .next()
+                    .is_some_and(|m| m.ends_with("Repo")),
+                None => call.target.dynamic && receiver_text(file, call) == Some("repo"),
+            };
+            if repo && !call.capture {
+                if let Some(body) =
+                    function_argument(file, call, 0, format!("`{}`", short(file, call)))
+                {
+                    bodies.push(body);
+                }
+            }
+        }
+    }
+    for call in file.calls_to_any(":mnesia", &["transaction", "sync_transaction"]) {
+        if let Some(mut body) = function_argument(file, call, 0, format!("`{}`", short(file, call)))
+        {
+            body.retried = true;
+            bodies.push(body);
+        }
+    }
+    for call in file.calls_to_any("Memento", &["transaction", "transaction!"]) {
+        if let Some(mut body) = function_argument(file, call, 0, format!("`{}`", short(file, call)))
+        {
+            body.retried = true;
+            bodies.push(body);
+        }
+    }
+    for call in file.calls_to("Ecto.Multi", "run") {
+        if call.arity == 3 {
+            let what = "an `Ecto.Multi.run` step".to_string();
+            if let Some(body) = function_argument(file, call, 2, what) {
+                bodies.push(body);
+            }
+        }
+    }
+    bodies
+}
+
+/// The function argument at `index`: an anonymous function, or a capture of a
+/// local function (whose clauses then make the body).
+fn function_argument<'t>(
+    file: &FileModel<'t>,
+    call: &Call<'t>,
+    index: usize,
+    what: String,
+) -> Option<Body<'t>> {
+    if call.capture {
+        return None;
+    }
+    let arg = unparenthesized(*call.args.get(index)?);
+    if arg.kind() == "anonymous_function" {
+        return Some(Body {
+            node: Some(arg),
+            functions: Vec::new(),
+            what,
+            retried: false,
+        });
+    }
+    let (name, arity) = local_capture(file, arg)?;
+    let module = call.module?;
+    let functions: Vec<FunctionId> = file
+        .functions_of(module)
+        .filter(|(_, f)| f.name == name && f.arity == arity)
+        .map(|(id, _)| id)
+        .collect();
+    (!functions.is_empty()).then_some(Body {
+        node: None,
+        functions,
+        what,
+        retried: false,
+    })
+}
+
+/// `&name/arity` of a local function.
+fn local_capture<'t>(file: &FileModel<'t>, node: Node<'t>) -> Option<(&'t str, usize)> {
+    if node.kind() != "unary_operator" || file.text(node.child_by_field_name("operator")?) != "&" {
+        return None;
+    }
+    let op = BinaryOp::cast(node.child_by_field_name("operand")?)?;
+    if op.operator_text(file.source) != "/" {
+        return None;
+    }
+    let name = identifier_name(op.left, file.source)?;
+    let arity = integer_value(op.right, file.source)?;
+    Some((name, usize::try_from(arity).ok()?))
+}
+
+/// `Repo.transaction`, `repo.transaction`, `:mnesia.transaction`.
+fn short(file: &FileModel<'_>, call: &Call<'_>) -> String {
+    let receiver = match call.target.module.as_deref() {
+        Some(module) => module.rsplit('.').next().unwrap_or(module),
+        None => receiver_text(file, call).unwrap_or("?"),
+    };
+    format!("{receiver}.{}", call.target.name)
+}
+
+fn receiver_text<'t>(file: &FileModel<'t>, call: &Call<'t>) -> Option<&'t str> {
+    let target = call.node.child_by_field_name("target")?;
+    let receiver = target.child_by_field_name("left")?;
+    Some(file.text(receiver))
+}
+
+/// What the call does outside the database, if it is one of the known effects.
+fn side_effect(call: &Call<'_>) -> Option<&'static str> {
+    let (module, name, _) = call.mfa();
+    let last = module.rsplit('.').next().unwrap_or(module);
+    let bang = name.strip_suffix('!').unwrap_or(name);
+    if last.ends_with("Mailer")
+        && matches!(
+            bang,
+            "deliver" | "deliver_now" | "deliver_later" | "deliver_many"
+        )
+    {
+        return Some("sends an email");
+    }
+    let http = match module {
+        "HTTPoison" | "HTTPotion" => matches!(
+            bang,
+            "get" | "post" | "put" | "patch" | "delete" | "head" | "options" | "request"
+        ),
+        "Req" => matches!(
+            bang,
+            "get" | "post" | "put" | "patch" | "delete" | "head" | "request" | "run"
+        ),
+        "Tesla" => matches!(
+            bang,
+            "get" | "post" | "put" | "patch" | "delete" | "head" | "options" | "trace" | "request"
+        ),
+        "Finch" => matches!(
+            bang,
+            "request" | "stream" | "stream_while" | "async_request"
+        ),
+        ":httpc" | ":hackney" | "Mint.HTTP" | "Mint.HTTP1" | "Mint.HTTP2" => bang == "request",
+        _ => false,
+    };
+    if http {
+        return Some("makes an HTTP request");
+    }
+    let broadcast = matches!(
+        bang,
+        "broadcast"
+            | "broadcast_from"
+            | "local_broadcast"
+            | "local_broadcast_from"
+            | "direct_broadcast"
+    );
+    if broadcast && (module == "Phoenix.PubSub" || last.ends_with("Endpoint")) {
+        return Some("broadcasts a message");
+    }
+    match (module, name) {
+        (
+            ":rpc",
+            "call" | "block_call" | "cast" | "multicall" | "abcast" | "sbcast" | "eval_everywhere",
+        )
+        | (":erpc", "call" | "cast" | "multicall" | "multicast" | "send_request") => {
+            Some("calls another node")
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    crate::rules::test_support::fixture_tests!("side-effect-in-transaction");
+}

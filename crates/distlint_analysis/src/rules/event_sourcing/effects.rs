@@ -1,0 +1,145 @@
+//! What a call does besides computing a value: the side effects and the
+//! non-deterministic inputs that the event-sourcing rules look for.
+
+use tree_sitter::Node;
+
+use crate::model::{Call, FileModel, FunctionId, ModuleId};
+use crate::syntax::{atom_name, named_children, Keywords};
+
+/// Why a call is not pure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Reads a clock (`DateTime.utc_now/0`, `System.system_time/1`).
+    Clock,
+    /// Draws a random value or a fresh identifier (`:rand.uniform/1`, `Ecto.UUID.generate/0`).
+    Random,
+    /// Talks to the database through an Ecto repo (`Repo.insert/2`, `MyApp.Repo.get/2`).
+    Database,
+    /// Makes an HTTP request (HTTPoison, Req, Tesla, Finch, `:httpc`).
+    Http,
+    /// Sends an email (`Mailer.deliver/1`, Bamboo's `deliver_now/1`).
+    Mail,
+    /// `raise`/`reraise`.
+    Raise,
+}
+
+const HTTP_CLIENTS: &[&str] = &[
+    "HTTPoison",
+    "HTTPotion",
+    "Req",
+    "Tesla",
+    "Finch",
+    "Mint.HTTP",
+    ":httpc",
+    ":hackney",
+];
+
+const MAIL_FUNCTIONS: &[&str] = &[
+    "deliver",
+    "deliver!",
+    "deliver_now",
+    "deliver_now!",
+    "deliver_later",
+    "deliver_later!",
+];
+
+/// An Ecto repo by its name: `Repo`, `MyApp.Repo`, `MyApp.ReadRepo`.
+pub fn is_repo(module: &str) -> bool {
+    module
+        .rsplit('.')
+        .next()
+        .is_some_and(|last| last.ends_with("Repo"))
+}
+
+/// The effect of a call, if it has one of those this topic cares about.
+pub fn effect_of(call: &Call<'_>) -> Option<Effect> {
+    if call.capture {
+        return None;
+    }
+    let (module, name, _) = call.mfa();
+    let effect = match (module, name) {
+        ("DateTime", "utc_now" | "now" | "now!")
+        | ("NaiveDateTime", "utc_now" | "local_now")
+        | ("Date", "utc_today")
+        | ("Time", "utc_now")
+        | ("System", "system_time" | "os_time" | "monotonic_time")
+        | (":os", "system_time" | "timestamp")
+        | (":erlang", "system_time" | "monotonic_time" | "now" | "timestamp")
+        | (":calendar", "universal_time" | "local_time")
+        | ("Timex", "now" | "local") => Effect::Clock,
+        (":rand", _)
+        | ("Enum", "random" | "shuffle" | "take_random")
+        | (":crypto", "strong_rand_bytes")
+        | ("Ecto.UUID", "generate" | "bingenerate" | "autogenerate")
+        | ("UUID", "uuid1" | "uuid4")
+        | ("Uniq.UUID", "uuid1" | "uuid4" | "uuid6" | "uuid7") => Effect::Random,
+        ("", "raise" | "reraise") => Effect::Raise,
+        ("" | "?", _) => return None,
+        (module, _) if HTTP_CLIENTS.contains(&module) => Effect::Http,
+        (module, _) if is_repo(module) => Effect::Database,
+        (_, name) if MAIL_FUNCTIONS.contains(&name) => Effect::Mail,
+        _ => return None,
+    };
+    Some(effect)
+}
+
+/// How a finding names a call: `DateTime.utc_now/0`, `raise`.
+pub fn call_label(call: &Call<'_>) -> String {
+    let (module, name, arity) = call.mfa();
+    if module.is_empty() {
+        name.to_string()
+    } else {
+        format!("{module}.{name}/{arity}")
+    }
+}
+
+/// Calls whose effect is one of `wanted`, made inside `function`.
+pub fn effects_in<'m, 't>(
+    file: &'m FileModel<'t>,
+    function: FunctionId,
+    wanted: &'m [Effect],
+) -> impl Iterator<Item = (&'m Call<'t>, Effect)> + 'm {
+    file.calls
+        .iter()
+        .filter(move |call| call.function == Some(function))
+        .filter_map(|call| effect_of(call).map(|effect| (call, effect)))
+        .filter(move |(_, effect)| wanted.contains(effect))
+}
+
+/// Does the module have a public `def name/arity`?
+pub fn defines(file: &FileModel<'_>, module: ModuleId, name: &str, arity: usize) -> bool {
+    file.functions_of(module)
+        .any(|(_, f)| f.public && f.name == name && f.arity == arity)
+}
+
+/// Does the word `event_number` appear as code (a variable, a field read, a
+/// map or keyword key) inside `node`? Handlers that read it usually track
+/// which events they have already handled.
+pub fn mentions_event_number(file: &FileModel<'_>, node: Node<'_>) -> bool {
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        let matched = match node.kind() {
+            "identifier" => file.text(node) == "event_number",
+            "keyword" => file.text(node).trim_end().trim_end_matches(':') == "event_number",
+            "atom" => atom_name(node, file.source) == Some("event_number"),
+            _ => false,
+        };
+        if matched {
+            return true;
+        }
+        stack.extend(named_children(node));
+    }
+    false
+}
+
+/// The `on_conflict:` option of an insert, when the options are written out:
+/// `Some(true)` if present, `Some(false)` if the options are known and lack
+/// it, `None` when they are computed elsewhere (a variable, a function call).
+pub fn has_on_conflict(file: &FileModel<'_>, options: Option<Node<'_>>) -> Option<bool> {
+    let Some(options) = options else {
+        return Some(false);
+    };
+    let options = file.resolve_attribute(options);
+    let keywords = Keywords::cast(options)?;
+    Some(keywords.get("on_conflict", file.source).is_some())
+}

@@ -1,0 +1,245 @@
+//! Calls to a process on another node, or behind a cluster-wide name, that
+//! wait with an `:infinity` timeout.
+//!
+//! `GenServer.call(pid, msg, :infinity)` to a local server is an accepted OTP
+//! convention; across nodes a slow but alive peer never triggers `:DOWN`, so
+//! the caller waits for good. `:rpc`/`:erpc` calls are `rpc-without-timeout`'s.
+
+use tree_sitter::Node;
+
+use crate::diagnostic::{Finding, Fix, Severity, TextEdit};
+use crate::model::{Call, FileModel, FunctionId};
+use crate::rules::{Rule, RuleContext, Scope, Topic};
+use crate::syntax::{
+    atom_name, contains, is_atom, last_expression, tuple_elements, unparenthesized, variable_name,
+};
+
+pub static RULE: Rule = Rule {
+    name: "infinite-timeout-remote-call",
+    topic: Topic::FailureModes,
+    severity: Severity::Warning,
+    summary: "A call to a process on another node or behind a cluster-wide name with an :infinity timeout waits forever on a slow but alive node.",
+    scope: Scope::All,
+    fixable: true,
+    check,
+};
+
+/// The timeout the quick fix writes, in milliseconds.
+const SUGGESTED_TIMEOUT: &str = "5_000";
+
+/// Calls to a named server whose last argument is the timeout.
+const SERVER_CALLS: &[(&str, &[&str])] = &[
+    ("GenServer", &["call"]),
+    (":gen_server", &["call"]),
+    (":gen_statem", &["call"]),
+    ("Agent", &["get", "update", "get_and_update"]),
+];
+
+/// Waiting for tasks: the task (or list of tasks) first, the timeout second.
+const TASK_WAITS: &[&str] = &["await", "yield", "await_many", "yield_many"];
+
+/// How a task is started on a supervisor that may live on another node.
+const REMOTE_TASK_STARTS: &[&str] = &[
+    "async",
+    "async_nolink",
+    "async_stream",
+    "async_stream_nolink",
+];
+
+fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    let file = cx.file;
+    for (module, names) in SERVER_CALLS {
+        for call in file.calls_to_any(module, names) {
+            let expected = matches!(call.mfa(), ("Agent", _, 3 | 5) | (_, "call", 3));
+            if !expected || call.capture {
+                continue;
+            }
+            let Some(timeout) = infinity_argument(file, call, call.arity - 1) else {
+                continue;
+            };
+            let Some(target) = remote_target(file, call, call.args[0], 2) else {
+                continue;
+            };
+            let (module, name, arity) = call.mfa();
+            out.push(finding(
+                timeout,
+                format!(
+                    "`{module}.{name}/{arity}` to {target} waits with `:infinity`: a node that is slow but \
+                     alive (overloaded, a gray failure) never triggers `:DOWN`, so this process waits for \
+                     good, and everything queued behind it stalls too. Use a finite timeout and handle the exit."
+                ),
+            ));
+        }
+    }
+    for call in file.calls_to_any("Task", TASK_WAITS) {
+        if call.capture || call.arity != 2 {
+            continue;
+        }
+        let Some(timeout) = infinity_argument(file, call, 1) else {
+            continue;
+        };
+        let Some(start) = remote_task_start(file, call, call.args[0]) else {
+            continue;
+        };
+        let (_, name, arity) = call.mfa();
+        let supervisor = file.text(start.args[0]);
+        out.push(finding(
+            timeout,
+            format!(
+                "`Task.{name}/{arity}` with `:infinity` waits for a task started on `{supervisor}`, another \
+                 node: if that node is slow but alive the task neither finishes nor fails and this process \
+                 waits for good. Use a finite timeout (and `Task.shutdown/2` the task when it expires)."
+            ),
+        ));
+    }
+    // Task.Supervisor.async_stream({Sup, node}, items, fun, timeout: :infinity)
+    for call in file.calls_to_any("Task.Supervisor", &["async_stream", "async_stream_nolink"]) {
+        if call.capture || call.arity < 3 {
+            continue;
+        }
+        let Some(options) = call.keyword_options() else {
+            continue;
+        };
+        let Some(timeout) = options.get("timeout", file.source) else {
+            continue;
+        };
+        if !is_atom(unparenthesized(timeout), file.source, "infinity") {
+            continue;
+        }
+        let Some(target) = remote_target(file, call, call.args[0], 2) else {
+            continue;
+        };
+        let (_, name, _) = call.mfa();
+        out.push(finding(
+            timeout,
+            format!(
+                "`Task.Supervisor.{name}` runs its tasks on {target} with `timeout: :infinity`: one slow \
+                 but alive node holds up the whole stream for good. Use a finite timeout (and \
+                 `on_timeout: :kill_task` to drop the stragglers)."
+            ),
+        ));
+    }
+}
+
+fn finding(timeout: Node<'_>, message: String) -> Finding {
+    Finding::new(timeout.byte_range(), message).with_fix(Some(Fix {
+        title: format!("Replace `:infinity` with a {SUGGESTED_TIMEOUT} ms timeout"),
+        edits: vec![TextEdit::replace(timeout.byte_range(), SUGGESTED_TIMEOUT)],
+    }))
+}
+
+/// The argument at `index` when it is the literal `:infinity`.
+fn infinity_argument<'t>(file: &FileModel<'t>, call: &Call<'t>, index: usize) -> Option<Node<'t>> {
+    let arg = *call.args.get(index)?;
+    is_atom(unparenthesized(arg), file.source, "infinity").then_some(arg)
+}
+
+/// What `server` names, when it is a process on another node or a
+/// cluster-wide name: `{:global, n}`, `{:via, mod, n}` (not Elixir's local
+/// `Registry`), `{name, node}`; through `@attributes`, a variable bound in the
+/// same function, or a local helper such as `via_tuple(id)`.
+fn remote_target(
+    file: &FileModel<'_>,
+    call: &Call<'_>,
+    server: Node<'_>,
+    depth: u8,
+) -> Option<String> {
+    let node = unparenthesized(file.resolve_attribute(server));
+    let source = file.source;
+    if let Some(elements) = tuple_elements(node) {
+        let atom = |i: usize| elements.get(i).and_then(|n| atom_name(*n, source));
+        return match (elements.len(), atom(0)) {
+            (2, Some("global")) => Some("a `:global` name".to_string()),
+            (3, Some("via")) => {
+                let registry = file.text(elements[1]);
+                (!local_via(file, registry, elements[2]))
+                    .then(|| format!("a name registered through `{registry}`"))
+            }
+            (2, _) if !is_this_node(file, elements[1]) => {
+                Some(format!("`{}`, a process on another node", file.text(node)))
+            }
+            _ => None,
+        };
+    }
+    if depth == 0 {
+        return None;
+    }
+    if let Some(name) = variable_name(node, source) {
+        let value = latest_binding(file, call.function?, name, node)?;
+        return remote_target(file, call, value, depth - 1);
+    }
+    // A local helper: `GenServer.call(via_tuple(id), ...)`.
+    let helper = file.call_for_node(node)?;
+    if helper.target.module.is_some() || helper.target.dynamic || helper.capture {
+        return None;
+    }
+    let module = call.module?;
+    let mut found = None;
+    for (_, function) in file.functions_of(module) {
+        if function.name != helper.target.name || function.arity != helper.arity {
+            continue;
+        }
+        let value = last_expression(function.body?);
+        match remote_target(file, call, value, 0) {
+            Some(target) => found = Some(target),
+            None => return None, // Some clause returns something local.
+        }
+    }
+    found
+}
+
+/// Registries that only name processes on this node: Elixir's `Registry`,
+/// `PartitionSupervisor`, and gproc's local names (`{:n, :l, key}`).
+fn local_via(file: &FileModel<'_>, registry: &str, name: Node<'_>) -> bool {
+    match registry.trim_start_matches("Elixir.") {
+        "Registry" | "PartitionSupervisor" => true,
+        ":gproc" => tuple_elements(unparenthesized(name)).is_some_and(|parts| {
+            parts
+                .get(1)
+                .is_some_and(|scope| is_atom(*scope, file.source, "l"))
+        }),
+        _ => false,
+    }
+}
+
+/// `node()` or `Node.self()`: this node.
+fn is_this_node(file: &FileModel<'_>, node: Node<'_>) -> bool {
+    file.call_for_node(unparenthesized(node))
+        .is_some_and(|c| matches!(c.mfa(), ("", "node", 0) | ("Node", "self", 0)))
+}
+
+/// The value of the latest `name = value` before `at` in `function`.
+fn latest_binding<'t>(
+    file: &FileModel<'t>,
+    function: FunctionId,
+    name: &str,
+    at: Node<'_>,
+) -> Option<Node<'t>> {
+    file.bindings_in(function)
+        .filter(|b| b.name == name && b.node.end_byte() <= at.start_byte())
+        .last()
+        .map(|b| b.value)
+}
+
+/// The `Task.Supervisor` start behind a task expression, when its supervisor
+/// is on another node: the expression itself, a variable bound to it, or (for
+/// lists of tasks) a start anywhere inside the expression or that binding.
+fn remote_task_start<'m, 't>(
+    file: &'m FileModel<'t>,
+    wait: &Call<'t>,
+    tasks: Node<'t>,
+) -> Option<&'m Call<'t>> {
+    let mut scope = unparenthesized(tasks);
+    if let Some(name) = variable_name(scope, file.source) {
+        scope = unparenthesized(latest_binding(file, wait.function?, name, scope)?);
+    }
+    file.calls_to_any("Task.Supervisor", REMOTE_TASK_STARTS)
+        .filter(|start| !start.capture && start.arity >= 2)
+        .filter(|start| start.function == wait.function && contains(scope, start.node))
+        .find(|start| remote_target(file, start, start.args[0], 2).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    crate::rules::test_support::fixture_tests!("infinite-timeout-remote-call");
+}

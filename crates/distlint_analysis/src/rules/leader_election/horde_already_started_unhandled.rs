@@ -1,0 +1,99 @@
+//! A `start_link` that registers in `Horde.Registry` and passes
+//! `{:error, {:already_started, pid}}` on to its supervisor.
+//!
+//! After a partition heals, Horde keeps one process per name and sends the
+//! other an exit signal. When that one's supervisor restarts it, registration
+//! fails with `already_started`, which the supervisor counts as a crash.
+
+use tree_sitter::Node;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::model::{Call, FileModel};
+use crate::rules::registration::{start_call_name, start_calls};
+use crate::rules::{Rule, RuleContext, Scope, Topic};
+use crate::syntax::{atom_name, last_expression, tuple_elements, unparenthesized};
+
+use super::global_singleton_without_netsplit_handling::handles_already_started;
+
+pub static RULE: Rule = Rule {
+    name: "horde-already-started-unhandled",
+    topic: Topic::LeaderElection,
+    severity: Severity::Warning,
+    summary: "A start_link registering in Horde.Registry returns {:error, {:already_started, pid}} to its supervisor, which counts it as a crash after a netsplit heals.",
+    scope: Scope::All,
+    fixable: false,
+    check,
+};
+
+fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    let file = cx.file;
+    for call in start_calls(file) {
+        let Some(function) = call.function else {
+            continue;
+        };
+        if file.function(function).name != "start_link" {
+            continue;
+        }
+        let Some((name, report_at)) = start_call_name(file, call) else {
+            continue;
+        };
+        if !is_horde_name(file, call, name) || handles_already_started(file, call) {
+            continue;
+        }
+        let (module, function, _) = call.mfa();
+        out.push(Finding::new(
+            report_at.byte_range(),
+            format!(
+                "`{module}.{function}` registers the process in `Horde.Registry` and hands \
+                 `{{:error, {{:already_started, pid}}}}` to the supervisor: when a netsplit heals, Horde \
+                 keeps one copy per name and stops the other, and if that one is restarted its start fails \
+                 and counts as a crash (enough of them take the supervisor down). Match \
+                 `{{:error, {{:already_started, _}}}}` and return `:ignore`."
+            ),
+        ));
+    }
+}
+
+/// `{:via, Horde.Registry, key}`, written inline, in a module attribute, or
+/// returned by a local helper (`name: via_tuple(id)`).
+fn is_horde_name(file: &FileModel<'_>, call: &Call<'_>, name: Node<'_>) -> bool {
+    let name = unparenthesized(file.resolve_attribute(name));
+    if is_horde_via(file, name) {
+        return true;
+    }
+    // A local helper whose body is the via tuple.
+    let (Some(helper), Some(module)) = (file.call_for_node(name), call.module) else {
+        return false;
+    };
+    if helper.target.module.is_some() || helper.target.dynamic || helper.capture {
+        return false;
+    }
+    let mut clauses = file
+        .functions_of(module)
+        .filter(|(_, f)| f.name == helper.target.name && f.arity == helper.arity)
+        .peekable();
+    clauses.peek().is_some()
+        && clauses.all(|(_, f)| {
+            f.body.is_some_and(|body| {
+                let value = unparenthesized(last_expression(body));
+                is_horde_via(file, file.resolve_attribute(value))
+            })
+        })
+}
+
+fn is_horde_via(file: &FileModel<'_>, node: Node<'_>) -> bool {
+    let node = unparenthesized(node);
+    let Some(elements) = tuple_elements(node) else {
+        return false;
+    };
+    let [via, registry, _] = elements.as_slice() else {
+        return false;
+    };
+    atom_name(*via, file.source) == Some("via")
+        && file.module_reference(*registry).as_deref() == Some("Horde.Registry")
+}
+
+#[cfg(test)]
+mod tests {
+    crate::rules::test_support::fixture_tests!("horde-already-started-unhandled");
+}

@@ -1,0 +1,294 @@
+//! Retries at a fixed interval: a function that, on some branch (a `case`
+//! clause, a `rescue`, an `if`/`else`), sleeps a constant time and calls itself
+//! again.
+//!
+//! A sleep and a self-call at the top of a function body are a periodic loop,
+//! not a retry, and are left alone; so is a sleep in one branch followed by a
+//! self-call that every branch reaches (an idle poll).
+
+use tree_sitter::Node;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::model::{Call, FileModel, Function, FunctionId};
+use crate::rules::{Rule, RuleContext, Scope, Topic};
+use crate::syntax::{contains, integer_value, unparenthesized, variable_name, BinaryOp, CallNode};
+
+pub static RULE: Rule = Rule {
+    name: "retry-without-backoff",
+    topic: Topic::ResiliencePrinciples,
+    severity: Severity::Warning,
+    summary: "A retry that sleeps a constant time before calling itself again: fixed-interval retries from many clients keep an overloaded dependency down.",
+    scope: Scope::All,
+    fixable: false,
+    check,
+};
+
+const SLEEPS: &[(&str, &str)] = &[("Process", "sleep"), (":timer", "sleep")];
+
+fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    let file = cx.file;
+    for (module, name) in SLEEPS {
+        for sleep in file.calls_to(module, name) {
+            if sleep.capture || sleep.arity != 1 {
+                continue;
+            }
+            let Some(function_id) = sleep.function else {
+                continue;
+            };
+            let function = file.function(function_id);
+            let Some(branch) = enclosing_branch(sleep.node, function.node, file.source) else {
+                continue; // At the top of the body: a periodic loop.
+            };
+            if !after_failure(file, branch) {
+                continue; // Waiting for a condition (`wait_until`), not retrying a failed attempt.
+            }
+            let Some(retry) = self_calls(file, function_id, function)
+                .find(|c| contains(branch, c.node) && c.node.start_byte() > sleep.node.end_byte())
+            else {
+                continue;
+            };
+            let delay = sleep.args[0];
+            if !fixed_delay(file, function_id, function, delay, retry, 2) {
+                continue;
+            }
+            out.push(Finding::new(
+                sleep.node.byte_range(),
+                format!(
+                    "`{}` and then `{}/{}` again: this retries at a fixed interval with no jitter, so when a \
+                     dependency fails every caller retries in lockstep and keeps it overloaded after the \
+                     original fault is gone. Grow the delay exponentially, add random jitter, and cap the \
+                     number of attempts.",
+                    file.text(sleep.node),
+                    function.name,
+                    function.arity
+                ),
+            ));
+        }
+    }
+}
+
+/// Calls of the function to itself (same name and arity, local or through
+/// its own module), in source order.
+fn self_calls<'m, 't>(
+    file: &'m FileModel<'t>,
+    id: FunctionId,
+    function: &'m Function<'t>,
+) -> impl Iterator<Item = &'m Call<'t>> + 'm {
+    let own_module = function.module.map(|m| file.module(m).name.as_str());
+    file.calls_to("", &function.name)
+        .chain(
+            own_module
+                .into_iter()
+                .flat_map(|m| file.calls_to(m, &function.name)),
+        )
+        .filter(move |c| c.function == Some(id) && !c.capture && c.arity == function.arity)
+}
+
+/// The innermost branch around `node` inside `function`: a clause of
+/// `case`/`cond`/`with`/`receive`/`rescue`/`catch`, or a `do`/`else` of
+/// `if`/`unless`, or the `do` of a `with` (block or keyword form). `None` at
+/// the top of the body.
+fn enclosing_branch<'t>(node: Node<'t>, function: Node<'t>, source: &str) -> Option<Node<'t>> {
+    let mut current = node.parent()?;
+    while current.id() != function.id() {
+        let is_branch = match current.kind() {
+            "stab_clause" => current
+                .parent()
+                .is_some_and(|p| !matches!(p.kind(), "anonymous_function" | "after_block")),
+            "do_block" => is_conditional(current.parent(), source),
+            "else_block" => is_conditional(current.parent().and_then(|p| p.parent()), source),
+            "pair" => {
+                let key = current.child_by_field_name("key").map(|k| {
+                    crate::syntax::text(k, source)
+                        .trim_end()
+                        .trim_end_matches(':')
+                });
+                matches!(key, Some("do" | "else"))
+                    && is_conditional(
+                        current
+                            .parent()
+                            .and_then(|keywords| keywords.parent())
+                            .and_then(|arguments| arguments.parent()),
+                        source,
+                    )
+            }
+            _ => false,
+        };
+        if is_branch {
+            return Some(current);
+        }
+        current = current.parent()?;
+    }
+    None
+}
+
+/// Atoms that say an attempt failed, in a pattern or a condition.
+const FAILURE_ATOMS: &[&str] = &[
+    "error",
+    "exit",
+    "throw",
+    "EXIT",
+    "timeout",
+    "badrpc",
+    "nodedown",
+    "noproc",
+    "noconnection",
+    "econnrefused",
+    "closed",
+    "pang",
+    "aborted",
+];
+
+/// Atoms that say an attempt worked.
+const SUCCESS_ATOMS: &[&str] = &["ok", "pong"];
+
+/// Is the branch taken after an attempt failed? A `rescue`/`catch` clause, a
+/// `with`'s `else`, a clause matching an error (`{:error, _}`, `:pang`), a
+/// catch-all clause next to one matching success (`{:ok, _} -> ...; _ -> retry`),
+/// or an `if`/`unless`/`with` whose condition tests for `:ok` or an error.
+/// A poll that waits for some state (`unless ready?()`, `if leader = ...`) is not.
+fn after_failure<'t>(file: &FileModel<'_>, branch: Node<'t>) -> bool {
+    let mentions = |node: Node<'_>, names: &[&str]| {
+        file.atoms
+            .iter()
+            .any(|a| names.contains(&a.name.as_str()) && contains(node, a.node))
+    };
+    let block = branch.parent();
+    match branch.kind() {
+        "stab_clause" => {
+            let Some(block) = block else {
+                return false;
+            };
+            match block.kind() {
+                "rescue_block" | "catch_block" => return true,
+                "else_block" => {
+                    return block_owner(Some(block)).and_then(|c| c.local_name(file.source))
+                        == Some("with")
+                }
+                _ => {}
+            }
+            let Some(pattern) = branch.child_by_field_name("left") else {
+                return false;
+            };
+            if mentions(pattern, FAILURE_ATOMS) {
+                return true;
+            }
+            catch_all(pattern, file.source)
+                && crate::syntax::clause_patterns(block).any(|p| mentions(p, SUCCESS_ATOMS))
+        }
+        // The `do`/`else` of `if`/`unless`/`with`: look at the condition.
+        _ => {
+            let owner = match branch.kind() {
+                "pair" => branch
+                    .parent()
+                    .and_then(|keywords| keywords.parent())
+                    .and_then(|arguments| arguments.parent())
+                    .and_then(CallNode::cast),
+                _ => block_owner(Some(branch)),
+            };
+            let Some(arguments) = owner.and_then(|c| c.arguments_node()) else {
+                return false;
+            };
+            let condition = crate::syntax::named_children(arguments)
+                .filter(|a| a.kind() != "keywords")
+                .any(|a| mentions(a, FAILURE_ATOMS) || mentions(a, SUCCESS_ATOMS));
+            condition
+        }
+    }
+}
+
+/// The call owning a `do`/`else` block (or a clause's block): `if`, `with`, `case`...
+fn block_owner(block: Option<Node<'_>>) -> Option<CallNode<'_>> {
+    let block = block?;
+    let do_block = if block.kind() == "do_block" {
+        block
+    } else {
+        block.parent()?
+    };
+    CallNode::cast(do_block.parent()?)
+}
+
+/// `_`, `_reason`, `other` (with or without a guard): a clause that takes anything.
+fn catch_all(pattern: Node<'_>, source: &str) -> bool {
+    let mut pattern = pattern;
+    if let Some(op) = BinaryOp::cast(pattern) {
+        if op.operator_text(source) == "when" {
+            pattern = op.left;
+        }
+    }
+    let mut items = crate::syntax::named_children(pattern);
+    match (items.next(), items.next()) {
+        (Some(only), None) => crate::syntax::identifier_name(only, source).is_some(),
+        _ => false,
+    }
+}
+
+fn is_conditional(call: Option<Node<'_>>, source: &str) -> bool {
+    call.and_then(CallNode::cast)
+        .and_then(|c| c.local_name(source))
+        .is_some_and(|name| matches!(name, "if" | "unless" | "with"))
+}
+
+/// Is the sleep's delay the same every time? A literal, an `@attribute`,
+/// `:timer.seconds(5)`, arithmetic on those, a variable bound to one, or a
+/// parameter that the retry passes on unchanged.
+fn fixed_delay(
+    file: &FileModel<'_>,
+    id: FunctionId,
+    function: &Function<'_>,
+    delay: Node<'_>,
+    retry: &Call<'_>,
+    depth: u8,
+) -> bool {
+    let node = unparenthesized(delay);
+    if integer_value(node, file.source).is_some() || node.kind() == "float" {
+        return true;
+    }
+    if crate::syntax::attribute_reference(node, file.source).is_some() {
+        return true; // Module attributes are fixed at compile time.
+    }
+    if let Some(op) = BinaryOp::cast(node) {
+        return matches!(op.operator_text(file.source), "*" | "+" | "-")
+            && fixed_delay(file, id, function, op.left, retry, depth)
+            && fixed_delay(file, id, function, op.right, retry, depth);
+    }
+    if let Some(call) = file.call_for_node(node) {
+        return matches!(call.mfa(), (":timer", "seconds" | "minutes" | "hours", 1))
+            && fixed_delay(file, id, function, call.args[0], retry, depth);
+    }
+    let Some(name) = variable_name(node, file.source) else {
+        return false;
+    };
+    if let Some(binding) = file
+        .bindings_in(id)
+        .filter(|b| b.name == name && b.node.end_byte() <= node.start_byte())
+        .last()
+    {
+        return depth > 0 && fixed_delay(file, id, function, binding.value, retry, depth - 1);
+    }
+    // A parameter: fixed when the retry hands the same variable back.
+    let Some(index) = function
+        .params
+        .iter()
+        .position(|p| parameter_name(*p, file.source) == Some(name))
+    else {
+        return false;
+    };
+    retry
+        .args
+        .get(index)
+        .is_some_and(|arg| variable_name(unparenthesized(*arg), file.source) == Some(name))
+}
+
+/// `delay` or `delay \\ 1_000`.
+fn parameter_name<'s>(param: Node<'_>, source: &'s str) -> Option<&'s str> {
+    match BinaryOp::cast(param) {
+        Some(op) if op.operator_text(source) == "\\\\" => variable_name(op.left, source),
+        _ => variable_name(param, source),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    crate::rules::test_support::fixture_tests!("retry-without-backoff");
+}
