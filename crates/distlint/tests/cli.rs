@@ -71,7 +71,10 @@ fn json_output_contract() {
         .unwrap();
     assert_eq!(cookie["severity"], "error");
     assert_eq!(cookie["path"], "mix.exs");
-    assert!(cookie["fix"]["title"].as_str().unwrap().starts_with("Remove the cookie"));
+    assert!(cookie["fix"]["title"]
+        .as_str()
+        .unwrap()
+        .starts_with("Remove the cookie"));
     let hashing = diagnostics
         .iter()
         .find(|d| d["rule"] == "mod-n-node-hashing")

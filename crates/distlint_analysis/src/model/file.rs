@@ -312,6 +312,29 @@ impl<'t> FileModel<'t> {
             .unwrap_or(node)
     }
 
+    /// The latest `name = value` before `at`, in `function`.
+    pub fn last_binding_before(
+        &self,
+        function: FunctionId,
+        name: &str,
+        at: Node<'_>,
+    ) -> Option<&Binding<'t>> {
+        self.bindings_in(function)
+            .filter(|b| b.name == name && b.node.end_byte() <= at.start_byte())
+            .last()
+    }
+
+    /// The value most recently bound to `name` before `at`, in `function`.
+    pub fn binding_before(
+        &self,
+        function: FunctionId,
+        name: &str,
+        at: Node<'_>,
+    ) -> Option<Node<'t>> {
+        self.last_binding_before(function, name, at)
+            .map(|b| b.value)
+    }
+
     /// Variable bindings in a function (`name = value`), in source order.
     pub fn bindings_in(&self, function: FunctionId) -> impl Iterator<Item = &Binding<'t>> {
         self.bindings

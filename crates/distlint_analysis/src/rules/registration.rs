@@ -89,3 +89,13 @@ pub fn start_call_name<'t>(file: &FileModel<'t>, call: &Call<'t>) -> Option<(Nod
     let pair = call.keyword_options()?.pair("name", file.source)?;
     Some((pair.value, pair.node))
 }
+
+/// `node()`, `Node.self()` or `:erlang.node()`: this node, not a remote one.
+pub fn is_this_node(file: &FileModel<'_>, node: Node<'_>) -> bool {
+    file.call_for_expression(node).is_some_and(|call| {
+        matches!(
+            call.mfa(),
+            ("", "node", 0) | ("Node", "self", 0) | (":erlang", "node", 0)
+        )
+    })
+}

@@ -354,6 +354,21 @@ pub fn last_expression(body: Node<'_>) -> Node<'_> {
     }
 }
 
+/// `&name/arity` capturing a local function.
+pub fn local_capture<'s>(node: Node<'_>, source: &'s str) -> Option<(&'s str, usize)> {
+    let operator = node.child_by_field_name("operator")?;
+    if node.kind_id() != kinds().unary_operator || text(operator, source) != "&" {
+        return None;
+    }
+    let op = BinaryOp::cast(node.child_by_field_name("operand")?)?;
+    if op.operator_text(source) != "/" {
+        return None;
+    }
+    let name = identifier_name(op.left, source)?;
+    let arity = integer_value(op.right, source)?;
+    Some((name, usize::try_from(arity).ok()?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 //! Fire-and-forget messages to other nodes.
 
+use crate::rules::registration::is_this_node;
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
@@ -128,10 +129,7 @@ fn remote_server(
 ) -> Option<Remote> {
     let mut node = unparenthesized(file.resolve_attribute(node));
     if let Some(name) = variable_name(node, file.source) {
-        let binding = file
-            .bindings_in(function?)
-            .filter(|b| b.name == name && b.node.end_byte() <= node.start_byte())
-            .last()?;
+        let binding = file.last_binding_before(function?, name, node)?;
         node = unparenthesized(file.resolve_attribute(binding.value));
     }
     let elements = tuple_elements(node)?;
@@ -143,16 +141,6 @@ fn remote_server(
         (2, _, _) if !is_this_node(file, elements[1]) => Some(Remote::Pair),
         _ => None,
     }
-}
-
-/// `node()`, `Node.self()`, `:erlang.node()`.
-fn is_this_node(file: &FileModel<'_>, node: Node<'_>) -> bool {
-    file.call_for_expression(node).is_some_and(|call| {
-        matches!(
-            call.mfa(),
-            ("", "node", 0) | ("Node", "self", 0) | (":erlang", "node", 0)
-        )
-    })
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Anonymous functions shipped to another node.
 
+use crate::rules::registration::is_this_node;
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
@@ -152,10 +153,7 @@ fn local_fun(
         return Some(kind);
     }
     let name = variable_name(node, file.source)?;
-    let binding = file
-        .bindings_in(function?)
-        .filter(|b| b.name == name && b.node.end_byte() <= node.start_byte())
-        .last()?;
+    let binding = file.last_binding_before(function?, name, node)?;
     fun_literal(file, unparenthesized(binding.value))
 }
 
@@ -188,16 +186,6 @@ fn fun_literal(file: &FileModel<'_>, node: Node<'_>) -> Option<&'static str> {
     }
 }
 
-/// `node()`, `Node.self()`, `:erlang.node()`: the function stays on this node.
-fn is_this_node(file: &FileModel<'_>, node: Node<'_>) -> bool {
-    file.call_for_expression(node).is_some_and(|call| {
-        matches!(
-            call.mfa(),
-            ("", "node", 0) | ("Node", "self", 0) | (":erlang", "node", 0)
-        )
-    })
-}
-
 /// `{Sup, node}` (not `{Sup, node()}`), `{:global, name}`, `{:via, :global, name}`,
 /// directly, through an attribute, or through a variable bound in the function.
 fn is_remote_supervisor(
@@ -207,10 +195,7 @@ fn is_remote_supervisor(
 ) -> bool {
     let mut node = unparenthesized(file.resolve_attribute(node));
     if let (Some(name), Some(function)) = (variable_name(node, file.source), function) {
-        let bound = file
-            .bindings_in(function)
-            .filter(|b| b.name == name && b.node.end_byte() <= node.start_byte())
-            .last();
+        let bound = file.last_binding_before(function, name, node);
         match bound {
             Some(binding) => node = unparenthesized(file.resolve_attribute(binding.value)),
             None => return false,

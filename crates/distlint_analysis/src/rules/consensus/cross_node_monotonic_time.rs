@@ -136,9 +136,7 @@ fn is_instant(
     };
     depth > 0
         && file
-            .bindings_in(function)
-            .filter(|b| b.name == name && b.node.end_byte() <= node.start_byte())
-            .last()
+            .last_binding_before(function, name, node)
             .is_some_and(|b| is_instant(file, Some(function), b.value, depth - 1))
 }
 

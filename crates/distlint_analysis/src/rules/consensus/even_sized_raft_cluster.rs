@@ -66,10 +66,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
 fn literal_members(file: &FileModel<'_>, call: &Call<'_>, arg: Node<'_>) -> Option<usize> {
     let mut value = unparenthesized(file.resolve_attribute(arg));
     if let (Some(name), Some(function)) = (variable_name(value, file.source), call.function) {
-        let binding = file
-            .bindings_in(function)
-            .filter(|b| b.name == name && b.node.end_byte() <= call.node.start_byte())
-            .last()?;
+        let binding = file.last_binding_before(function, name, call.node)?;
         value = unparenthesized(file.resolve_attribute(binding.value));
     }
     let elements = list_elements(value)?;

@@ -71,7 +71,8 @@ fn is_node_count(
             && is_node_list(file, function, call.args[0], depth);
     }
     match (variable_name(node, file.source), function) {
-        (Some(name), Some(function)) if depth > 0 => latest_binding(file, function, name, node)
+        (Some(name), Some(function)) if depth > 0 => file
+            .binding_before(function, name, node)
             .is_some_and(|value| is_node_count(file, Some(function), value, depth - 1)),
         _ => false,
     }
@@ -112,7 +113,8 @@ fn is_node_list(
         return true;
     }
     match function {
-        Some(function) if depth > 0 => latest_binding(file, function, name, node)
+        Some(function) if depth > 0 => file
+            .binding_before(function, name, node)
             .is_some_and(|value| is_node_list(file, Some(function), value, depth - 1)),
         _ => false,
     }
@@ -146,19 +148,6 @@ fn is_node_list_name(name: &str) -> bool {
         || name
             .strip_suffix("_nodes")
             .is_some_and(|prefix| CLUSTER_WORDS.contains(&prefix))
-}
-
-/// The value most recently bound to `name` before `use_site`, in the function.
-fn latest_binding<'t>(
-    file: &FileModel<'t>,
-    function: FunctionId,
-    name: &str,
-    use_site: Node<'_>,
-) -> Option<Node<'t>> {
-    file.bindings_in(function)
-        .filter(|b| b.name == name && b.node.end_byte() <= use_site.start_byte())
-        .last()
-        .map(|b| b.value)
 }
 
 #[cfg(test)]

@@ -175,10 +175,7 @@ fn reads_persistent_term(file: &FileModel<'_>, function: FunctionId, node: Node<
             return true;
         }
         if let Some(name) = variable_name(n, file.source) {
-            let bound = file
-                .bindings_in(function)
-                .filter(|b| b.name == name && b.node.end_byte() <= n.start_byte())
-                .last();
+            let bound = file.last_binding_before(function, name, n);
             if bound.is_some_and(|b| {
                 file.call_for_expression(b.value)
                     .is_some_and(|c| matches!(c.mfa(), (":persistent_term", "get", 1 | 2)))

@@ -10,7 +10,7 @@ use tree_sitter::Node;
 use crate::diagnostic::{Finding, Severity};
 use crate::model::{Call, FileModel, FunctionId};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
-use crate::syntax::{contains, identifier_name, integer_value, unparenthesized, BinaryOp};
+use crate::syntax::{contains, unparenthesized};
 
 pub static RULE: Rule = Rule {
     name: "side-effect-in-transaction",
@@ -149,7 +149,7 @@ fn function_argument<'t>(
             retried: false,
         });
     }
-    let (name, arity) = local_capture(file, arg)?;
+    let (name, arity) = crate::syntax::local_capture(arg, file.source)?;
     let module = call.module?;
     let functions: Vec<FunctionId> = file
         .functions_of(module)
@@ -162,20 +162,6 @@ fn function_argument<'t>(
         what,
         retried: false,
     })
-}
-
-/// `&name/arity` of a local function.
-fn local_capture<'t>(file: &FileModel<'t>, node: Node<'t>) -> Option<(&'t str, usize)> {
-    if node.kind() != "unary_operator" || file.text(node.child_by_field_name("operator")?) != "&" {
-        return None;
-    }
-    let op = BinaryOp::cast(node.child_by_field_name("operand")?)?;
-    if op.operator_text(file.source) != "/" {
-        return None;
-    }
-    let name = identifier_name(op.left, file.source)?;
-    let arity = integer_value(op.right, file.source)?;
-    Some((name, usize::try_from(arity).ok()?))
 }
 
 /// `Repo.transaction`, `repo.transaction`, `:mnesia.transaction`.

@@ -5,10 +5,11 @@
 //! convention; across nodes a slow but alive peer never triggers `:DOWN`, so
 //! the caller waits for good. `:rpc`/`:erpc` calls are `rpc-without-timeout`'s.
 
+use crate::rules::registration::is_this_node;
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Fix, Severity, TextEdit};
-use crate::model::{Call, FileModel, FunctionId};
+use crate::model::{Call, FileModel};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{
     atom_name, contains, is_atom, last_expression, tuple_elements, unparenthesized, variable_name,
@@ -165,7 +166,7 @@ fn remote_target(
         return None;
     }
     if let Some(name) = variable_name(node, source) {
-        let value = latest_binding(file, call.function?, name, node)?;
+        let value = file.binding_before(call.function?, name, node)?;
         return remote_target(file, call, value, depth - 1);
     }
     // A local helper: `GenServer.call(via_tuple(id), ...)`.
@@ -202,25 +203,6 @@ fn local_via(file: &FileModel<'_>, registry: &str, name: Node<'_>) -> bool {
     }
 }
 
-/// `node()` or `Node.self()`: this node.
-fn is_this_node(file: &FileModel<'_>, node: Node<'_>) -> bool {
-    file.call_for_node(unparenthesized(node))
-        .is_some_and(|c| matches!(c.mfa(), ("", "node", 0) | ("Node", "self", 0)))
-}
-
-/// The value of the latest `name = value` before `at` in `function`.
-fn latest_binding<'t>(
-    file: &FileModel<'t>,
-    function: FunctionId,
-    name: &str,
-    at: Node<'_>,
-) -> Option<Node<'t>> {
-    file.bindings_in(function)
-        .filter(|b| b.name == name && b.node.end_byte() <= at.start_byte())
-        .last()
-        .map(|b| b.value)
-}
-
 /// The `Task.Supervisor` start behind a task expression, when its supervisor
 /// is on another node: the expression itself, a variable bound to it, or (for
 /// lists of tasks) a start anywhere inside the expression or that binding.
@@ -231,7 +213,7 @@ fn remote_task_start<'m, 't>(
 ) -> Option<&'m Call<'t>> {
     let mut scope = unparenthesized(tasks);
     if let Some(name) = variable_name(scope, file.source) {
-        scope = unparenthesized(latest_binding(file, wait.function?, name, scope)?);
+        scope = unparenthesized(file.binding_before(wait.function?, name, scope)?);
     }
     file.calls_to_any("Task.Supervisor", REMOTE_TASK_STARTS)
         .filter(|start| !start.capture && start.arity >= 2)

@@ -122,9 +122,7 @@ fn resolve<'t>(
     let (Some(function), Some(name)) = (function, variable_name(node, file.source)) else {
         return node;
     };
-    file.bindings_in(function)
-        .filter(|b| b.name == name && b.node.end_byte() <= node.start_byte())
-        .last()
+    file.last_binding_before(function, name, node)
         .map_or(node, |b| resolve(file, Some(function), b.value, depth - 1))
 }
 

@@ -121,10 +121,7 @@ fn reading<'m, 't>(
         });
     }
     let name = variable_name(node, file.source)?;
-    let binding = file
-        .bindings_in(function?)
-        .filter(|b| b.name == name && b.node.end_byte() <= node.start_byte())
-        .last()?;
+    let binding = file.last_binding_before(function?, name, node)?;
     let call = file.call_for_node(unparenthesized(binding.value))?;
     accept(call).map(|_| Reading {
         call,

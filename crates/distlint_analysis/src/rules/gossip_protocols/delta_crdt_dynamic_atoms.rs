@@ -86,10 +86,7 @@ fn dynamic_atoms_in<'t>(
         if let (Some(name), Some(function), true) =
             (variable_name(n, file.source), function, depth > 0)
         {
-            let binding = file
-                .bindings_in(function)
-                .filter(|b| b.name == name && b.node.end_byte() <= n.start_byte())
-                .last();
+            let binding = file.last_binding_before(function, name, n);
             if let Some(binding) = binding {
                 let mut inner = Vec::new();
                 dynamic_atoms_in(file, Some(function), binding.value, depth - 1, &mut inner);

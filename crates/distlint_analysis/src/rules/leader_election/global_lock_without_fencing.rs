@@ -10,9 +10,7 @@ use tree_sitter::Node;
 use crate::diagnostic::{Finding, Severity};
 use crate::model::{Call, FileModel, FunctionId};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
-use crate::syntax::{
-    contains, identifier_name, integer_value, is_atom, list_elements, unparenthesized, BinaryOp,
-};
+use crate::syntax::{contains, is_atom, list_elements, unparenthesized};
 
 pub static RULE: Rule = Rule {
     name: "global-lock-without-fencing",
@@ -91,22 +89,8 @@ fn write_in_fun(file: &FileModel<'_>, call: &Call<'_>, fun: Node<'_>) -> Option<
             });
     }
     // &sync_balances/0
-    let (name, arity) = local_capture(file, fun)?;
+    let (name, arity) = crate::syntax::local_capture(fun, file.source)?;
     write_in_local(file, call, name, arity)
-}
-
-/// `&name/arity` of a local function.
-fn local_capture<'s>(file: &FileModel<'s>, node: Node<'_>) -> Option<(&'s str, usize)> {
-    if node.kind() != "unary_operator" || !file.text(node).starts_with('&') {
-        return None;
-    }
-    let op = BinaryOp::cast(node.child_by_field_name("operand")?)?;
-    if op.operator_text(file.source) != "/" {
-        return None;
-    }
-    let name = identifier_name(op.left, file.source)?;
-    let arity = integer_value(op.right, file.source)?;
-    Some((name, usize::try_from(arity).ok()?))
 }
 
 /// A write inside the local function that `callee` calls (one level deep).

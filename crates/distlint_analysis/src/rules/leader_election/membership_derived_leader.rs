@@ -158,10 +158,7 @@ fn membership(
         }
     }
     if let Some(name) = variable_name(node, file.source) {
-        let binding = file
-            .bindings_in(function?)
-            .filter(|b| b.name == name && b.node.end_byte() <= node.start_byte())
-            .last()?;
+        let binding = file.last_binding_before(function?, name, node)?;
         return recurse(binding.value);
     }
     let call = file.call_for_expression(node)?;

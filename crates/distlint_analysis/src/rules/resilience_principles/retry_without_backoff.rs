@@ -259,11 +259,7 @@ fn fixed_delay(
     let Some(name) = variable_name(node, file.source) else {
         return false;
     };
-    if let Some(binding) = file
-        .bindings_in(id)
-        .filter(|b| b.name == name && b.node.end_byte() <= node.start_byte())
-        .last()
-    {
+    if let Some(binding) = file.last_binding_before(id, name, node) {
         return depth > 0 && fixed_delay(file, id, function, binding.value, retry, depth - 1);
     }
     // A parameter: fixed when the retry hands the same variable back.
