@@ -42,6 +42,9 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             if !after_failure(file, branch) {
                 continue; // Waiting for a condition (`wait_until`), not retrying a failed attempt.
             }
+            if attempt_is_local(file, function_id, branch) {
+                continue; // Polling a local file or process: no shared dependency to overload.
+            }
             let Some(retry) = self_calls(file, function_id, function)
                 .find(|c| contains(branch, c.node) && c.node.start_byte() > sleep.node.end_byte())
             else {
@@ -195,6 +198,88 @@ fn after_failure<'t>(file: &FileModel<'_>, branch: Node<'t>) -> bool {
             condition
         }
     }
+}
+
+/// Modules whose calls stay on this node: retrying them in lockstep
+/// overloads nothing that other clients share.
+const LOCAL_MODULES: &[&str] = &[
+    "File",
+    ":file",
+    "Path",
+    "Process",
+    ":ets",
+    ":dets",
+    "Registry",
+    "Application",
+    ":application",
+    "Code",
+    ":code",
+    ":gen_event",
+    "Logger",
+    "System",
+    ":os",
+    "Port",
+    ":persistent_term",
+    "Integer",
+    "String",
+    "Map",
+    "Keyword",
+    "List",
+    "Enum",
+];
+
+/// The attempt whose failure leads to `branch`: the subject of a `case`, the
+/// condition of an `if`/`unless`, the clauses of a `with`, or the body before a
+/// `rescue`/`catch`. True when it calls something, and every call in it is to a
+/// module that stays on this node (`File.read`, `:gen_event.which_handlers`).
+fn attempt_is_local(file: &FileModel<'_>, function: FunctionId, branch: Node<'_>) -> bool {
+    let Some(attempt) = attempt_region(branch) else {
+        return false;
+    };
+    let mut calls = file
+        .calls
+        .iter()
+        .filter(|c| c.function == Some(function) && attempt.contains_node(c.node))
+        .peekable();
+    calls.peek().is_some() && calls.all(|c| LOCAL_MODULES.contains(&c.mfa().0))
+}
+
+/// Where the attempt before a branch is written, as a byte range.
+struct Region {
+    start: usize,
+    end: usize,
+}
+
+impl Region {
+    fn contains_node(&self, node: Node<'_>) -> bool {
+        self.start <= node.start_byte() && node.end_byte() <= self.end
+    }
+}
+
+fn attempt_region(branch: Node<'_>) -> Option<Region> {
+    let block = branch.parent()?;
+    if matches!(block.kind(), "rescue_block" | "catch_block") {
+        // `def f do attempt rescue ... end` / `try do attempt rescue ... end`:
+        // the attempt is what comes before the first rescue/catch/else/after.
+        let owner = block.parent()?;
+        let mut cursor = owner.walk();
+        let first = owner.named_children(&mut cursor).next()?;
+        return Some(Region {
+            start: first.start_byte(),
+            end: block.start_byte(),
+        });
+    }
+    let owner = match branch.kind() {
+        "pair" => branch.parent()?.parent()?.parent()?,
+        "stab_clause" if block.kind() == "else_block" => block.parent()?.parent()?,
+        "stab_clause" | "do_block" => block_owner(Some(branch))?.node,
+        _ => block.parent()?.parent()?,
+    };
+    let arguments = CallNode::cast(owner)?.arguments_node()?;
+    Some(Region {
+        start: arguments.start_byte(),
+        end: arguments.end_byte(),
+    })
 }
 
 /// The call owning a `do`/`else` block (or a clause's block): `if`, `with`, `case`...
