@@ -66,7 +66,14 @@ pub struct RulesArgs {
 #[derive(Args, Debug)]
 pub struct RuleArgs {
     /// The rule name, as shown in findings (e.g. rpc-without-timeout).
-    pub name: String,
+    #[arg(required_unless_present = "topic")]
+    pub name: Option<String>,
+    /// Show a whole reference page instead (e.g. --topic clustering).
+    #[arg(long, conflicts_with = "name")]
+    pub topic: Option<String>,
+    /// When to colour the text.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

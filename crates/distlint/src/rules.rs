@@ -1,11 +1,14 @@
 //! `distlint rules` and `distlint rule NAME`.
 
-use distlint_analysis::docs::{rule_section, rule_url, DEFAULT_DOCS_BASE_URL};
-use distlint_analysis::rules::{self, ALL};
+use std::io::IsTerminal;
+
+use distlint_analysis::docs::{page, rule_section, rule_url, DEFAULT_DOCS_BASE_URL};
+use distlint_analysis::rules::{self, Topic, ALL};
 use serde_json::json;
 
-use crate::cli::{Format, RuleArgs, RulesArgs};
+use crate::cli::{ColorChoice, Format, RuleArgs, RulesArgs};
 use crate::exit;
+use crate::output::markdown::render;
 
 pub fn list(args: &RulesArgs) -> u8 {
     match args.format {
@@ -44,19 +47,43 @@ pub fn list(args: &RulesArgs) -> u8 {
 }
 
 pub fn explain(args: &RuleArgs) -> u8 {
-    let Some(rule) = rules::by_name(&args.name) else {
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100);
+    if let Some(topic_name) = &args.topic {
+        let Some(topic) = Topic::from_name(topic_name) else {
+            let names: Vec<&str> = Topic::ALL.iter().map(|t| t.name()).collect();
+            eprintln!(
+                "distlint: error: there is no topic named `{topic_name}`. Topics: {}.",
+                names.join(", ")
+            );
+            return exit::ERROR;
+        };
+        let page = page(topic).unwrap_or_default();
+        print!("{}", render(page, width, color));
+        return exit::CLEAN;
+    }
+    let name = args.name.as_deref().unwrap_or_default();
+    let Some(rule) = rules::by_name(name) else {
         eprintln!(
-            "distlint: error: there is no rule named `{}`. Run `distlint rules` to list them.",
-            args.name
+            "distlint: error: there is no rule named `{name}`. Run `distlint rules` to list them."
         );
         return exit::ERROR;
     };
     match rule_section(rule) {
-        Some(section) => println!("{section}\n"),
-        None => println!("## {}\n\n{}\n", rule.name, rule.summary),
+        Some(section) => print!("{}", render(section, width, color)),
+        None => println!("{}\n\n{}", rule.name, rule.summary),
     }
     println!(
-        "Reference: {}",
+        "\nReference: {}",
         rule_url(DEFAULT_DOCS_BASE_URL, rule.name, Some(rule.topic))
     );
     exit::CLEAN

@@ -309,15 +309,32 @@ fn rules_lists_every_rule_as_json() {
 fn rule_explains_itself() {
     let result = run(&projects(), &["rule", "rpc-without-timeout"]);
     assert_eq!(result.code, 0);
-    assert!(
-        result.stdout.starts_with("## rpc-without-timeout"),
-        "{}",
-        result.stdout
-    );
-    assert!(result.stdout.contains("### Why it matters"));
-    assert!(result.stdout.contains("clustering.md#rpc-without-timeout"));
+    let out = &result.stdout;
+    assert!(out.starts_with("RPC-WITHOUT-TIMEOUT\n"), "{out}");
+    assert!(out.contains("\nWhy it matters\n"), "{out}");
+    assert!(!out.contains("```"), "code fences are rendered, not shown");
+    // Prose is wrapped to the width (100 unless COLUMNS says otherwise).
+    assert!(out
+        .lines()
+        .all(|l| l.chars().count() <= 100 || l.starts_with("    ") || l.contains("https://")));
+    assert!(out.contains("clustering.md#rpc-without-timeout"));
 
     let result = run(&projects(), &["rule", "rpc-without-timeot"]);
     assert_eq!(result.code, 2);
     assert!(result.stderr.contains("distlint rules"));
+
+    let result = run(&projects(), &["rule", "--topic", "production-checklist"]);
+    assert_eq!(result.code, 0);
+    assert!(
+        result.stdout.starts_with("PRODUCTION CHECKLIST\n"),
+        "{}",
+        result.stdout
+    );
+    let result = run(&projects(), &["rule", "--topic", "nope"]);
+    assert_eq!(result.code, 2);
+    assert!(
+        result.stderr.contains("leader-election"),
+        "{}",
+        result.stderr
+    );
 }
