@@ -144,6 +144,27 @@ fn marked_elixir_examples_do_what_they_say() {
 }
 
 #[test]
+fn every_elixir_block_in_a_rule_section_is_marked() {
+    for file in markdown_files() {
+        let markdown = std::fs::read_to_string(&file).unwrap();
+        let mut section: Option<String> = None;
+        for (index, line) in markdown.lines().enumerate() {
+            if let Some(heading) = line.strip_prefix("## ") {
+                section = is_rule_like(heading.trim()).then(|| heading.trim().to_string());
+            }
+            if let (Some(rule), Some(info)) = (&section, line.strip_prefix("```elixir")) {
+                assert!(
+                    info.contains("fires=") || info.contains("quiet"),
+                    "{}:{}: an elixir block in the section of {rule} is not marked fires=RULE or quiet",
+                    file.display(),
+                    index + 1
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn every_rule_section_has_tested_examples() {
     for rule in ALL.iter() {
         let section = distlint_analysis::docs::rule_section(rule).unwrap();
