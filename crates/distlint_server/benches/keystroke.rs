@@ -20,7 +20,7 @@ const WARMUP: usize = 20;
 const KEYSTROKES: usize = 300;
 
 /// About 10,000 lines of ordinary Elixir in many modules, one in twenty
-/// with a finding (a remote call without a timeout).
+/// with a finding (an `:erpc.call` without a timeout).
 fn many_modules() -> String {
     let mut text = String::new();
     let mut module = 0;
@@ -28,7 +28,7 @@ fn many_modules() -> String {
         module += 1;
         let timeout = if module % 20 == 0 { "" } else { ", @timeout" };
         text.push_str(&format!(
-            "defmodule Bench.Module{module} do\n  use GenServer\n  alias Bench.Helpers, as: H\n\n  @timeout 5_000\n\n  def start_link(opts), do: GenServer.start_link(__MODULE__, opts, name: __MODULE__)\n\n  def init(opts), do: {{:ok, %{{count: 0, opts: opts}}}}\n\n  def fetch(node, key) do\n    :rpc.call(node, __MODULE__, :lookup, [key]{timeout})\n  end\n\n  def handle_call(:count, _from, state) do\n    value = state |> Map.get(:count) |> H.decode()\n    {{:reply, value, state}}\n  end\n\n  def handle_cast(:bump, state), do: {{:noreply, Map.update!(state, :count, &(&1 + 1))}}\n\n  defp owner(key, nodes), do: Enum.at(nodes, :erlang.phash2(key, 64))\nend\n\n"
+            "defmodule Bench.Module{module} do\n  use GenServer\n  alias Bench.Helpers, as: H\n\n  @timeout 5_000\n\n  def start_link(opts), do: GenServer.start_link(__MODULE__, opts, name: __MODULE__)\n\n  def init(opts), do: {{:ok, %{{count: 0, opts: opts}}}}\n\n  def fetch(node, key) do\n    :erpc.call(node, __MODULE__, :lookup, [key]{timeout})\n  end\n\n  def handle_call(:count, _from, state) do\n    value = state |> Map.get(:count) |> H.decode()\n    {{:reply, value, state}}\n  end\n\n  def handle_cast(:bump, state), do: {{:noreply, Map.update!(state, :count, &(&1 + 1))}}\n\n  defp owner(key, nodes), do: Enum.at(nodes, :erlang.phash2(key, 64))\nend\n\n"
         ));
     }
     text
@@ -47,7 +47,7 @@ fn one_module() -> String {
             ", @timeout"
         };
         text.push_str(&format!(
-            "  def fetch{function}(node, key) do\n    value = :rpc.call(node, Bench.Store, :lookup, [key]{timeout})\n    Enum.at([value], :erlang.phash2(key, 64))\n  end\n\n"
+            "  def fetch{function}(node, key) do\n    value = :erpc.call(node, Bench.Store, :lookup, [key]{timeout})\n    Enum.at([value], :erlang.phash2(key, 64))\n  end\n\n"
         ));
     }
     text.push_str("end\n");
