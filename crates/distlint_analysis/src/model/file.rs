@@ -189,6 +189,13 @@ pub struct FileModel<'t> {
     /// `ERROR` and missing nodes: where the parser had to recover.
     pub syntax_errors: Vec<Node<'t>>,
     calls_by_name: HashMap<String, Vec<CallId>>,
+    /// Call records by the id of their `call` node.
+    calls_by_node: HashMap<usize, CallId>,
+    /// Indices into `bindings`, `atoms` and `functions`, so that per-function and
+    /// per-module questions cost what they return, not the size of the file.
+    bindings_by_function: HashMap<FunctionId, Vec<usize>>,
+    atoms_by_function: HashMap<FunctionId, Vec<usize>>,
+    functions_by_module: HashMap<ModuleId, Vec<FunctionId>>,
 }
 
 const DEF_MACROS: &[&str] = &["def", "defp", "defmacro", "defmacrop"];
@@ -211,6 +218,7 @@ impl<'t> FileModel<'t> {
             skip_call: None,
         };
         builder.walk(node);
+        builder.model.build_indices();
         builder.model
     }
 
@@ -273,11 +281,38 @@ impl<'t> FileModel<'t> {
         &self,
         module: ModuleId,
     ) -> impl Iterator<Item = (FunctionId, &Function<'t>)> {
-        self.functions
-            .iter()
-            .enumerate()
-            .filter(move |(_, f)| f.module == Some(module))
-            .map(|(i, f)| (FunctionId(i as u32), f))
+        self.functions_by_module
+            .get(&module)
+            .into_iter()
+            .flatten()
+            .map(|id| (*id, &self.functions[id.index()]))
+    }
+
+    fn build_indices(&mut self) {
+        for (index, binding) in self.bindings.iter().enumerate() {
+            if let Some(function) = binding.function {
+                self.bindings_by_function
+                    .entry(function)
+                    .or_default()
+                    .push(index);
+            }
+        }
+        for (index, atom) in self.atoms.iter().enumerate() {
+            if let Some(function) = atom.function {
+                self.atoms_by_function
+                    .entry(function)
+                    .or_default()
+                    .push(index);
+            }
+        }
+        for (index, function) in self.functions.iter().enumerate() {
+            if let Some(module) = function.module {
+                self.functions_by_module
+                    .entry(module)
+                    .or_default()
+                    .push(FunctionId(index as u32));
+            }
+        }
     }
 
     /// Does the module `use` the given module (`GenServer`)?
@@ -337,27 +372,17 @@ impl<'t> FileModel<'t> {
 
     /// Variable bindings in a function (`name = value`), in source order.
     pub fn bindings_in(&self, function: FunctionId) -> impl Iterator<Item = &Binding<'t>> {
-        self.bindings
-            .iter()
-            .filter(move |b| b.function == Some(function))
+        self.bindings_by_function
+            .get(&function)
+            .into_iter()
+            .flatten()
+            .map(|index| &self.bindings[*index])
     }
 
     /// The call record for a `call` node, if the walk recorded one.
     pub fn call_for_node(&self, node: Node<'_>) -> Option<&Call<'t>> {
-        if node.kind() != "call" {
-            return None;
-        }
-        let name = match CallNode::cast(node)?.target() {
-            CallTargetNode::Local { name } | CallTargetNode::Remote { name, .. } => {
-                text(name, self.source)
-            }
-            CallTargetNode::Other => return None,
-        };
-        self.calls_by_name
-            .get(name)?
-            .iter()
-            .map(|id| &self.calls[id.index()])
-            .find(|call| call.node.id() == node.id())
+        let id = self.calls_by_node.get(&node.id())?;
+        Some(&self.calls[id.index()])
     }
 
     /// The call an expression evaluates to: a call, or the last call of a pipe
@@ -433,9 +458,11 @@ impl<'t> FileModel<'t> {
 
     /// Does an atom `name` occur inside `function`?
     pub fn function_mentions_atom(&self, function: FunctionId, name: &str) -> bool {
-        self.atoms
-            .iter()
-            .any(|a| a.function == Some(function) && a.name == name)
+        self.atoms_by_function
+            .get(&function)
+            .into_iter()
+            .flatten()
+            .any(|index| self.atoms[*index].name == name)
     }
 }
 
@@ -859,6 +886,7 @@ impl<'t> Builder<'t> {
             .entry(target.name.clone())
             .or_default()
             .push(id);
+        self.model.calls_by_node.insert(call.node.id(), id);
         self.model.calls.push(Call {
             node: call.node,
             target,
