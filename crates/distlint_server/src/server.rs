@@ -291,6 +291,15 @@ impl Backend {
         match self.client.configuration(items).await {
             Ok(values) => {
                 let value = values.into_iter().next().unwrap_or(Value::Null);
+                let unset = match &value {
+                    Value::Null => true,
+                    Value::Object(map) => map.is_empty(),
+                    _ => false,
+                };
+                if unset {
+                    // Nothing configured on the editor side: keep initializationOptions.
+                    return;
+                }
                 match Settings::from_value(&value) {
                     Ok(settings) => self.send(Event::SettingsChanged(settings)),
                     Err(message) => self.client.log_message(MessageType::WARNING, message).await,

@@ -521,3 +521,28 @@ async fn malformed_frames_are_skipped_and_serving_goes_on() {
         .await;
     assert!(hover.get("error").is_none(), "{hover}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_configuration_answer_keeps_initialization_options() {
+    // Editors with nothing configured answer workspace/configuration with null.
+    let (mut client, _server) = start(Value::Null);
+    client
+        .initialize(
+            None,
+            json!({"workspace": {"configuration": true}}),
+            json!({"ignore": ["clustering"]}),
+        )
+        .await;
+    client
+        .wait_for(|m| m["method"] == "workspace/configuration")
+        .await
+        .expect("the server asks for its settings");
+    let uri = "file:///nowhere/lib/demo.ex";
+    client.open(uri, 1, &module(RPC_LINE)).await;
+    let published = client.diagnostics_for_version(uri, 1).await;
+    assert_eq!(
+        rules(&published),
+        Vec::<String>::new(),
+        "clustering stays ignored"
+    );
+}
