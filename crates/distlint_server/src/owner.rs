@@ -214,11 +214,7 @@ impl Owner {
             } => {
                 let encoding = self.encoding;
                 let Some(open) = self.documents.get_mut(&uri) else {
-                    self.log(
-                        MessageType::WARNING,
-                        format!("change for a document that is not open: {}", uri.as_str()),
-                    )
-                    .await;
+                    // Not a document distlint opened (an eelixir/heex template, say): nothing to do.
                     return;
                 };
                 if version <= open.doc.version {
