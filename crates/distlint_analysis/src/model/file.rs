@@ -276,6 +276,14 @@ impl<'t> FileModel<'t> {
         &self.functions[id.index()]
     }
 
+    /// Every module with its id, in source order.
+    pub fn modules_with_ids(&self) -> impl Iterator<Item = (ModuleId, &Module<'t>)> {
+        self.modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (ModuleId(i as u32), m))
+    }
+
     /// Functions of a module, all clauses, in source order.
     pub fn functions_of(
         &self,

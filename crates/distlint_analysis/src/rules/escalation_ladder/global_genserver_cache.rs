@@ -26,8 +26,7 @@ const STORES: &[&str] = &["put", "put_new", "merge", "update", "update!", "delet
 
 fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     let file = cx.file;
-    for (index, module) in file.modules.iter().enumerate() {
-        let id = ModuleId(index as u32);
+    for (id, module) in file.modules_with_ids() {
         if !file.module_uses(id, "GenServer") {
             continue;
         }

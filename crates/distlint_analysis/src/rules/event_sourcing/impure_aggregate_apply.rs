@@ -5,7 +5,6 @@
 //! loaded, so it must give the same state for the same events, and must not fail.
 
 use crate::diagnostic::{Finding, Severity};
-use crate::model::ModuleId;
 use crate::rules::event_sourcing::effects::{call_label, defines, effects_in, Effect};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 
@@ -30,8 +29,7 @@ const IMPURE: &[Effect] = &[
 
 fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     let file = cx.file;
-    for (index, module) in file.modules.iter().enumerate() {
-        let id = ModuleId(index as u32);
+    for (id, module) in file.modules_with_ids() {
         // The Commanded aggregate shape: commands in execute/2, state in apply/2.
         if !(defines(file, id, "execute", 2) && defines(file, id, "apply", 2)) {
             continue;

@@ -6,7 +6,7 @@
 //! events before the crash arrive a second time.
 
 use crate::diagnostic::{Finding, Severity};
-use crate::model::{Call, FileModel, ModuleId};
+use crate::model::{Call, FileModel};
 use crate::rules::event_sourcing::effects::{
     call_label, effect_of, has_on_conflict, is_repo, mentions_event_number, Effect,
 };
@@ -24,8 +24,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     let file = cx.file;
-    for (index, module) in file.modules.iter().enumerate() {
-        let id = ModuleId(index as u32);
+    for (id, module) in file.modules_with_ids() {
         if !file.module_uses(id, "Commanded.Event.Handler") {
             continue;
         }

@@ -19,8 +19,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     let file = cx.file;
-    for (index, module) in file.modules.iter().enumerate() {
-        let id = ModuleId(index as u32);
+    for (id, module) in file.modules_with_ids() {
         let ecto_projection = file.module_uses(id, "Commanded.Projections.Ecto");
         let handler = file.module_uses(id, "Commanded.Event.Handler");
         let projector = ecto_projection || (handler && is_projector(file, id, &module.name));
