@@ -40,10 +40,19 @@ pub struct Module<'t> {
     /// The module name as written.
     pub name_node: Node<'t>,
     pub parent: Option<ModuleId>,
-    /// `alias` short name -> full name, in order of definition.
-    pub aliases: Vec<(String, String)>,
+    /// `alias` declarations, in order of definition.
+    pub aliases: Vec<Alias>,
     /// `use X, opts` in this module.
     pub uses: Vec<Use<'t>>,
+}
+
+/// `alias Full.Name` (or `as: Short`): `Short` means `Full.Name` from `at` on.
+#[derive(Debug)]
+pub struct Alias {
+    pub short: String,
+    pub full: String,
+    /// Byte offset of the declaration: it applies to code after it.
+    pub at: usize,
 }
 
 /// `use Module, opts`.
@@ -421,47 +430,10 @@ impl<'t> FileModel<'t> {
         }
     }
 
-    /// The module an expression names, as the walk would resolve it at `node`:
-    /// an alias expanded with the aliases of the enclosing modules (`Gossip` after
-    /// `alias Cluster.Strategy.Gossip`), `Elixir.X` as `X`, `__MODULE__`, or an
-    /// atom (`:rpc`, `:"Elixir.X"` as `X`).
+    /// The module an expression names, resolved at `node` as the walk resolves
+    /// call targets (see [`resolve_module`]).
     pub fn module_reference(&self, node: Node<'_>) -> Option<String> {
-        let node = unparenthesized(node);
-        match node.kind() {
-            "alias" => {
-                let written = compact(self.text(node));
-                let (first, rest) = match written.split_once('.') {
-                    Some((first, rest)) => (first, Some(rest)),
-                    None => (written.as_str(), None),
-                };
-                if first == "Elixir" {
-                    return Some(rest.unwrap_or(&written).to_string());
-                }
-                let mut scope = self.module_at(node);
-                while let Some(id) = scope {
-                    let module = self.module(id);
-                    if let Some((_, full)) = module.aliases.iter().rev().find(|(s, _)| s == first) {
-                        return Some(match rest {
-                            Some(rest) => format!("{full}.{rest}"),
-                            None => full.clone(),
-                        });
-                    }
-                    scope = module.parent;
-                }
-                Some(written)
-            }
-            "identifier" if self.text(node) == "__MODULE__" => {
-                self.module_at(node).map(|m| self.module(m).name.clone())
-            }
-            "atom" | "quoted_atom" => {
-                let name = atom_name(node, self.source)?;
-                Some(match name.strip_prefix("Elixir.") {
-                    Some(elixir) => elixir.to_string(),
-                    None => format!(":{name}"),
-                })
-            }
-            _ => None,
-        }
+        resolve_module(&self.modules, self.module_at(node), node, self.source)
     }
 
     /// Does an atom `name` occur inside `function`?
@@ -667,9 +639,12 @@ impl<'t> Builder<'t> {
                 let full = format!("{}.{}", self.model.modules[parent.index()].name, written);
                 let first = written.split('.').next().unwrap_or(&written).to_string();
                 let target = format!("{}.{}", self.model.modules[parent.index()].name, first);
-                self.model.modules[parent.index()]
-                    .aliases
-                    .push((first, target));
+                let at = call.node.start_byte();
+                self.model.modules[parent.index()].aliases.push(Alias {
+                    short: first,
+                    full: target,
+                    at,
+                });
                 full
             }
             None => written,
@@ -771,9 +746,10 @@ impl<'t> Builder<'t> {
                 Some(short) => short.clone(),
                 None => full.rsplit('.').next().unwrap_or(&full).to_string(),
             };
+            let at = call.node.start_byte();
             self.model.modules[module.index()]
                 .aliases
-                .push((short, full));
+                .push(Alias { short, full, at });
         }
     }
 
@@ -792,54 +768,13 @@ impl<'t> Builder<'t> {
         });
     }
 
-    /// Resolves an expression naming a module: an alias (expanded), `__MODULE__`,
-    /// `__MODULE__.Sub`, or an Erlang atom (`:rpc`).
     fn module_reference(&self, node: Node<'t>) -> Option<String> {
-        let source = self.model.source;
-        match node.kind() {
-            "alias" => Some(self.expand_alias(&compact(text(node, source)))),
-            "identifier" if text(node, source) == "__MODULE__" => self
-                .current_module()
-                .map(|m| self.model.modules[m.index()].name.clone()),
-            "atom" => Some(text(node, source).to_string()),
-            "dot" => {
-                let left = node.child_by_field_name("left")?;
-                let right = node.child_by_field_name("right")?;
-                if right.kind() != "alias" {
-                    return None;
-                }
-                let prefix = self.module_reference(left)?;
-                Some(format!("{prefix}.{}", compact(text(right, source))))
-            }
-            _ => None,
-        }
-    }
-
-    fn expand_alias(&self, written: &str) -> String {
-        let (first, rest) = match written.split_once('.') {
-            Some((first, rest)) => (first, Some(rest)),
-            None => (written, None),
-        };
-        if first == "Elixir" {
-            return rest.unwrap_or(written).to_string();
-        }
-        let mut scope = self.current_module();
-        while let Some(id) = scope {
-            let module = &self.model.modules[id.index()];
-            if let Some((_, full)) = module
-                .aliases
-                .iter()
-                .rev()
-                .find(|(short, _)| short == first)
-            {
-                return match rest {
-                    Some(rest) => format!("{full}.{rest}"),
-                    None => full.clone(),
-                };
-            }
-            scope = module.parent;
-        }
-        written.to_string()
+        resolve_module(
+            &self.model.modules,
+            self.current_module(),
+            node,
+            self.model.source,
+        )
     }
 
     fn record_call(&mut self, call: CallNode<'t>) {
@@ -909,7 +844,108 @@ impl<'t> Builder<'t> {
     }
 }
 
+/// Resolves an expression naming a module, seen from `scope` (the innermost
+/// module around it): an alias expanded with the `alias`es of the enclosing
+/// modules declared before `node` (`Gossip` after `alias Cluster.Strategy.Gossip`),
+/// `Elixir.X` as `X`, `__MODULE__` and `__MODULE__.Sub`, or an atom (`:rpc`;
+/// `:"Elixir.X"` as `X`). The walk and the rules' queries share it, so a name
+/// means the same thing to both.
+fn resolve_module(
+    modules: &[Module<'_>],
+    scope: Option<ModuleId>,
+    node: Node<'_>,
+    source: &str,
+) -> Option<String> {
+    let node = unparenthesized(node);
+    match node.kind() {
+        "alias" => {
+            let written = compact(text(node, source));
+            let (first, rest) = match written.split_once('.') {
+                Some((first, rest)) => (first, Some(rest)),
+                None => (written.as_str(), None),
+            };
+            if first == "Elixir" {
+                return Some(rest.unwrap_or(&written).to_string());
+            }
+            let mut scope = scope;
+            while let Some(id) = scope {
+                let module = &modules[id.index()];
+                let alias = module
+                    .aliases
+                    .iter()
+                    .rev()
+                    .find(|a| a.short == first && a.at < node.start_byte());
+                if let Some(alias) = alias {
+                    return Some(match rest {
+                        Some(rest) => format!("{}.{rest}", alias.full),
+                        None => alias.full.clone(),
+                    });
+                }
+                scope = module.parent;
+            }
+            Some(written)
+        }
+        "identifier" if text(node, source) == "__MODULE__" => {
+            scope.map(|m| modules[m.index()].name.clone())
+        }
+        "atom" | "quoted_atom" => {
+            let name = atom_name(node, source)?;
+            Some(match name.strip_prefix("Elixir.") {
+                Some(elixir) => elixir.to_string(),
+                None => format!(":{name}"),
+            })
+        }
+        "dot" => {
+            let left = node.child_by_field_name("left")?;
+            let right = node.child_by_field_name("right")?;
+            if right.kind() != "alias" {
+                return None;
+            }
+            let prefix = resolve_module(modules, scope, left, source)?;
+            Some(format!("{prefix}.{}", compact(text(right, source))))
+        }
+        _ => None,
+    }
+}
+
 /// Alias text without whitespace (`MyApp . Cache` is rare but legal).
 fn compact(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::ParsedFile;
+
+    #[test]
+    fn the_walk_and_queries_resolve_module_names_alike() {
+        let text = "defmodule App.Worker do\n  def a, do: Gossip.x()\n  alias Cluster.Strategy.Gossip\n  def b, do: Gossip.y()\n  def c, do: __MODULE__.Sub.z()\n  def d, do: :\"Elixir.Cluster\".w()\nend\n";
+        let parsed = ParsedFile::parse(text);
+        let model = FileModel::build(&parsed.tree, text);
+        let targets: Vec<String> = model
+            .calls
+            .iter()
+            .filter(|c| c.target.module.is_some())
+            .map(|c| format!("{}.{}", c.target.module.as_deref().unwrap(), c.target.name))
+            .collect();
+        assert_eq!(
+            targets,
+            [
+                "Gossip.x",
+                "Cluster.Strategy.Gossip.y",
+                "App.Worker.Sub.z",
+                "Cluster.w"
+            ]
+        );
+        // The same answers at query time, receiver by receiver.
+        for call in model.calls.iter().filter(|c| c.target.module.is_some()) {
+            let receiver = call
+                .node
+                .child_by_field_name("target")
+                .and_then(|t| t.child_by_field_name("left"))
+                .unwrap();
+            assert_eq!(model.module_reference(receiver), call.target.module);
+        }
+    }
 }
