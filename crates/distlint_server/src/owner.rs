@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use distlint_analysis::lint::{lint_parsed_cached, FileLint, LintCache};
-use distlint_analysis::model::project::{find_project_root, mentions_mnesia_inconsistency};
+use distlint_analysis::model::project::{find_project_root, SourceFacts};
 use distlint_analysis::model::ProjectModel;
 use distlint_analysis::parse::ParsedFile;
 use distlint_analysis::Config;
@@ -178,11 +178,10 @@ impl Owner {
             Event::Open { uri, version, text } => {
                 let doc = Document::open(uri.clone(), version, &text);
                 // An editor may open a buffer that differs from the file on disk.
-                let unsaved_fact = doc.path.as_ref().is_some_and(|path| {
-                    std::fs::read_to_string(path)
-                        .is_ok_and(|disk| mentions_mnesia_inconsistency(&disk))
-                        != mentions_mnesia_inconsistency(&text)
-                });
+                let unsaved_facts = doc
+                    .path
+                    .as_deref()
+                    .is_some_and(|path| facts_on_disk(path) != SourceFacts::of(&text));
                 self.documents.insert(
                     uri.clone(),
                     OpenDocument {
@@ -200,7 +199,7 @@ impl Owner {
                         .publish_diagnostics(uri.clone(), Vec::new(), None)
                         .await;
                 }
-                if unsaved_fact {
+                if unsaved_facts {
                     self.forget_contexts();
                     self.relint_all();
                 } else {
@@ -226,12 +225,12 @@ impl Owner {
                     self.log(MessageType::WARNING, message).await;
                     return;
                 }
-                let handled_before = mentions_mnesia_inconsistency(open.doc.parsed.source.text());
+                let facts_before = SourceFacts::of(open.doc.text());
                 open.doc.apply_changes(version, changes, encoding);
                 open.generation += 1;
                 open.linted = None;
-                let handled_after = mentions_mnesia_inconsistency(open.doc.parsed.source.text());
-                if handled_before != handled_after && open.doc.path.is_some() {
+                let facts_changed = facts_before != SourceFacts::of(open.doc.text());
+                if facts_changed && open.doc.path.is_some() {
                     // A project-wide fact read from source files changed: every
                     // file of the project may lint differently now.
                     self.forget_contexts();
@@ -241,21 +240,18 @@ impl Owner {
                 }
             }
             Event::Close { uri } => {
-                let mut unsaved_fact = false;
+                let mut unsaved_facts = false;
                 if let Some(open) = self.documents.remove(&uri) {
                     for waiter in open.waiting {
                         let _ = waiter.send(Vec::new());
                     }
                     // Closed without saving: the file on disk is the truth again.
                     if let Some(path) = &open.doc.path {
-                        let on_disk = std::fs::read_to_string(path)
-                            .is_ok_and(|text| mentions_mnesia_inconsistency(&text));
-                        unsaved_fact =
-                            on_disk != mentions_mnesia_inconsistency(open.doc.parsed.source.text());
+                        unsaved_facts = facts_on_disk(path) != SourceFacts::of(open.doc.text());
                     }
                 }
                 self.client.publish_diagnostics(uri, Vec::new(), None).await;
-                if unsaved_fact {
+                if unsaved_facts {
                     self.forget_contexts();
                     self.relint_all();
                 }
@@ -475,9 +471,13 @@ impl Owner {
         if let Some(context) = self.contexts.get(dir) {
             return context.clone();
         }
-        let root = find_project_root(dir);
-        let fallback = root.clone().unwrap_or_else(|| dir.to_path_buf());
-        let config = match Config::discover(dir, &fallback) {
+        let (root, fallback, discovered) = blocking_io(|| {
+            let root = find_project_root(dir);
+            let fallback = root.clone().unwrap_or_else(|| dir.to_path_buf());
+            let discovered = Config::discover(dir, &fallback);
+            (root, fallback, discovered)
+        });
+        let config = match discovered {
             Ok(config) => config,
             Err(err) => {
                 self.log_later(
@@ -504,10 +504,10 @@ impl Owner {
         if let Some(project) = self.projects.get(root) {
             return project.clone();
         }
-        let mut project = ProjectModel::load(root);
+        let mut project = blocking_io(|| ProjectModel::load(root));
         for open in self.documents.values() {
             if let Some(path) = &open.doc.path {
-                project.overlay_source(path, open.doc.parsed.source.text());
+                project.overlay_source(path, open.doc.text());
             }
         }
         let project = Arc::new(project);
@@ -541,6 +541,24 @@ impl Owner {
         eprintln!("distlint: {message}");
         let client = self.client.clone();
         tokio::spawn(async move { client.log_message(typ, message).await });
+    }
+}
+
+/// The facts the project-wide rules read from a file as saved on disk.
+fn facts_on_disk(path: &Path) -> SourceFacts {
+    blocking_io(|| std::fs::read_to_string(path))
+        .map(|text| SourceFacts::of(&text))
+        .unwrap_or_default()
+}
+
+/// File-system work done by the owner task (reading a config, scanning a
+/// project's sources): tell tokio, so that the framework's tasks and finished
+/// lints move to another worker thread meanwhile instead of waiting.
+fn blocking_io<T>(work: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|handle| handle.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
     }
 }
 

@@ -146,6 +146,23 @@ pub fn find_project_root(path: &Path) -> Option<PathBuf> {
     Some(umbrella.unwrap_or(nearest).to_path_buf())
 }
 
+/// What the project-wide rules read from one source text. An editor compares
+/// the facts of a buffer before and after an edit: when they differ, files
+/// elsewhere in the project may lint differently, and all must be re-linted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SourceFacts {
+    /// See [`mentions_mnesia_inconsistency`].
+    pub mentions_mnesia_inconsistency: bool,
+}
+
+impl SourceFacts {
+    pub fn of(text: &str) -> SourceFacts {
+        SourceFacts {
+            mentions_mnesia_inconsistency: mentions_mnesia_inconsistency(text),
+        }
+    }
+}
+
 /// Does this source text deal with Mnesia's `inconsistent_database` event?
 ///
 /// A text search, on purpose: the event is matched in Elixir
