@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use tree_sitter::Node;
 
 use super::file::FileModel;
+use crate::config::DEFAULT_EXCLUDED_DIRS;
 use crate::parse::ParsedFile;
 use crate::syntax::{atom_name, list_elements, tuple_elements, Keywords};
 
@@ -180,26 +181,24 @@ fn is_source_file(path: &Path) -> bool {
         .is_some_and(|e| matches!(e, "ex" | "exs" | "erl" | "hrl"))
 }
 
-/// Source files under `dir`, recursively, skipping hidden directories,
-/// `deps/`, `_build/` and symbolic links (which could loop).
+/// Source files under `dir`, walked like the files `distlint check` lints:
+/// .gitignore honoured, hidden directories, symbolic links and the default
+/// excludes (`deps/`, `_build/`, ...) skipped.
 fn source_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for path in sorted_dir(&dir) {
-            let Ok(meta) = std::fs::symlink_metadata(&path) else {
-                continue;
-            };
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if meta.is_dir() {
-                if !name.starts_with('.') && name != "deps" && name != "_build" {
-                    stack.push(path);
-                }
-            } else if meta.is_file() && is_source_file(&path) {
-                files.push(path);
-            }
-        }
-    }
+    let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
+        .require_git(false)
+        .filter_entry(|entry| {
+            !entry.file_type().is_some_and(|t| t.is_dir())
+                || !DEFAULT_EXCLUDED_DIRS
+                    .iter()
+                    .any(|excluded| entry.file_name() == *excluded)
+        })
+        .build()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
+        .map(ignore::DirEntry::into_path)
+        .filter(|path| is_source_file(path))
+        .collect();
     files.sort();
     files
 }
