@@ -9,6 +9,7 @@ mod clustering;
 mod consensus;
 mod consistent_hashing;
 mod distributed_transactions;
+mod effects;
 mod escalation_ladder;
 mod event_sourcing;
 mod failure_modes;

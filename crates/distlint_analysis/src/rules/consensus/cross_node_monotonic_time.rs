@@ -8,6 +8,7 @@ use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
 use crate::model::{Call, FileModel, FunctionId};
+use crate::rules::effects::is_repo;
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{
     atom_name, named_children, tuple_elements, unparenthesized, variable_name, BinaryOp,
@@ -68,10 +69,7 @@ fn sink_of(file: &FileModel<'_>, call: &Call<'_>) -> Option<(Sink, usize)> {
         (":dets", "insert" | "insert_new") => (Sink::Stored, 1),
         ("File", "write" | "write!") => (Sink::Stored, 1),
         (module, "insert" | "insert!" | "insert_all" | "update_all" | "insert_or_update")
-            if module
-                .rsplit('.')
-                .next()
-                .is_some_and(|m| m.ends_with("Repo")) =>
+            if is_repo(module) =>
         {
             (Sink::Stored, 0)
         }

@@ -9,6 +9,7 @@ use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
 use crate::model::{Call, FileModel, FunctionId};
+use crate::rules::effects::is_repo;
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{contains, unparenthesized};
 
@@ -89,10 +90,7 @@ fn transaction_bodies<'t>(file: &FileModel<'t>) -> Vec<Body<'t>> {
     for name in ["transaction", "transact"] {
         for call in file.calls_named(name) {
             let repo = match call.target.module.as_deref() {
-                Some(module) => module
-                    .rsplit('.')
-                    .next()
-                    .is_some_and(|m| m.ends_with("Repo")),
+                Some(module) => is_repo(module),
                 None => call.target.dynamic && receiver_text(file, call) == Some("repo"),
             };
             if repo && !call.capture {

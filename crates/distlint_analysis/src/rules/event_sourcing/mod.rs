@@ -2,7 +2,6 @@
 
 use super::Rule;
 
-mod effects;
 pub mod impure_aggregate_apply;
 pub mod non_idempotent_event_handler;
 pub mod nondeterministic_projection;

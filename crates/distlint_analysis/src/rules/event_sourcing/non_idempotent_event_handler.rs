@@ -7,7 +7,7 @@
 
 use crate::diagnostic::{Finding, Severity};
 use crate::model::{Call, FileModel};
-use crate::rules::event_sourcing::effects::{
+use crate::rules::effects::{
     call_label, effect_of, has_on_conflict, is_repo, mentions_event_number, Effect,
 };
 use crate::rules::{Rule, RuleContext, Scope, Topic};

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Finding, Severity};
 use crate::model::{Call, FileModel, ModuleId};
-use crate::rules::event_sourcing::effects::{call_label, effect_of, is_repo, Effect};
+use crate::rules::effects::{call_label, effect_of, is_repo, Effect};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::contains;
 

@@ -9,6 +9,7 @@ use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
 use crate::model::{Call, FileModel, FunctionId};
+use crate::rules::effects::is_repo;
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{contains, is_atom, list_elements, unparenthesized};
 
@@ -172,8 +173,7 @@ fn write_name(file: &FileModel<'_>, call: &Call<'_>) -> Option<String> {
         return None;
     }
     let (module, name, _) = call.mfa();
-    let is_repo = module == "Repo" || module.ends_with(".Repo");
-    let writes = (is_repo && REPO_WRITES.contains(&name))
+    let writes = (is_repo(module) && REPO_WRITES.contains(&name))
         || (matches!(module, "Req" | "HTTPoison" | "Tesla") && HTTP_WRITES.contains(&name))
         || (module == "Redix" && matches!(name, "command" | "command!" | "pipeline" | "pipeline!"))
         || (module == "ExAws" && matches!(name, "request" | "request!"))

@@ -1,5 +1,6 @@
-//! What a call does besides computing a value: the side effects and the
-//! non-deterministic inputs that the event-sourcing rules look for.
+//! What a call does besides computing a value: side effects (database, HTTP,
+//! mail) and non-deterministic inputs (clocks, randomness). Shared by the rules
+//! that care, so that "an Ecto repo" means the same thing in each of them.
 
 use tree_sitter::Node;
 
