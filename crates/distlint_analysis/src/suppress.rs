@@ -46,6 +46,32 @@ pub struct MalformedSuppression {
     pub message: String,
 }
 
+/// A `# distlint:<directive> RULE, RULE -- reason` comment, split up.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Directive<'a> {
+    /// `disable-next-line`, `disable-line`, `disable-file`, or whatever was written.
+    pub directive: &'a str,
+    /// The rule names, as written (the reason after `--` left out).
+    pub rules: Vec<&'a str>,
+}
+
+impl<'a> Directive<'a> {
+    /// `None` when the comment is not a distlint directive at all.
+    pub fn read(comment: &'a str) -> Option<Directive<'a>> {
+        let body = comment.trim_start_matches('#').trim();
+        let directive_and_rules = body.strip_prefix("distlint:")?;
+        let (directive, rest) = directive_and_rules
+            .split_once(char::is_whitespace)
+            .unwrap_or((directive_and_rules, ""));
+        let names = rest.split_once("--").map_or(rest, |(names, _reason)| names);
+        let rules = names
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|n| !n.is_empty())
+            .collect();
+        Some(Directive { directive, rules })
+    }
+}
+
 /// Reads the suppression directives among a file's comments (byte ranges).
 pub fn parse(
     comments: impl IntoIterator<Item = TextRange>,
@@ -55,14 +81,14 @@ pub fn parse(
     let mut malformed = Vec::new();
     for comment in comments {
         let text = &source.text()[comment.clone()];
-        let body = text.trim_start_matches('#').trim();
-        let Some(directive_and_rules) = body.strip_prefix("distlint:") else {
+        let Some(Directive {
+            directive,
+            rules: names,
+        }) = Directive::read(text)
+        else {
             continue;
         };
         let range = comment;
-        let (directive, rest) = directive_and_rules
-            .split_once(char::is_whitespace)
-            .unwrap_or((directive_and_rules, ""));
         let kind = match directive {
             "disable-next-line" => SuppressionKind::NextLine,
             "disable-line" => SuppressionKind::Line,
@@ -77,11 +103,6 @@ pub fn parse(
                 continue;
             }
         };
-        let names = rest.split_once("--").map_or(rest, |(names, _reason)| names);
-        let names: Vec<&str> = names
-            .split(|c: char| c == ',' || c.is_whitespace())
-            .filter(|n| !n.is_empty())
-            .collect();
         if names.is_empty() {
             malformed.push(MalformedSuppression {
                 range,

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use distlint_analysis::rules::UNUSED_SUPPRESSION;
+use distlint_analysis::suppress::Directive;
 use distlint_analysis::{Diagnostic, TextEdit};
 use tower_lsp_server::ls_types::{
     self as lsp, CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams,
@@ -103,13 +104,7 @@ fn suppress_line(doc: &Document, diagnostic: &Diagnostic) -> TextEdit {
 fn remove_comment(doc: &Document, diagnostic: &Diagnostic) -> Option<TextEdit> {
     let source = &doc.parsed.source;
     let comment = &source.text()[diagnostic.range.clone()];
-    let names = comment.split_once("--").map_or(comment, |(names, _)| names);
-    // `#`, `distlint:<directive>`, then the rule names.
-    let rule_names = names
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|w| !w.is_empty())
-        .count();
-    if rule_names > 3 {
+    if Directive::read(comment).is_some_and(|d| d.rules.len() > 1) {
         return None; // Other rules in the same comment may still be needed.
     }
     let line = source.line_of(diagnostic.range.start);
