@@ -273,6 +273,21 @@ impl<'t> FileModel<'t> {
             .map(|id| &self.calls[id.index()])
     }
 
+    /// Calls (not `&captures`) to any `(module, [names])` of `table`, in source
+    /// order: the shape most rules start from.
+    pub fn calls_matching<'m>(
+        &'m self,
+        table: &'m [(&'m str, &'m [&'m str])],
+    ) -> Vec<&'m Call<'t>> {
+        let mut calls: Vec<&Call<'t>> = table
+            .iter()
+            .flat_map(|(module, names)| self.calls_to_any(module, names))
+            .filter(|call| !call.capture)
+            .collect();
+        calls.sort_by_key(|call| call.node.start_byte());
+        calls
+    }
+
     pub fn text(&self, node: Node<'_>) -> &'t str {
         text(node, self.source)
     }

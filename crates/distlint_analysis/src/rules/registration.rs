@@ -69,13 +69,7 @@ pub const START_FUNCTIONS: &[(&str, &[&str])] = &[
 
 /// Every call that starts a process, in source order.
 pub fn start_calls<'m, 't>(file: &'m FileModel<'t>) -> Vec<&'m Call<'t>> {
-    let mut calls: Vec<&Call<'t>> = START_FUNCTIONS
-        .iter()
-        .flat_map(|(module, names)| file.calls_to_any(module, names))
-        .filter(|call| !call.capture)
-        .collect();
-    calls.sort_by_key(|call| call.node.start_byte());
-    calls
+    file.calls_matching(START_FUNCTIONS)
 }
 
 /// Where a start call says its name: the node to classify and the node to

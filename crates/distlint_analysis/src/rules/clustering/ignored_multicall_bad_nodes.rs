@@ -28,23 +28,21 @@ const CALLS: &[(&str, &[&str])] = &[
 
 fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     let file = cx.file;
-    for (module, names) in CALLS {
-        for call in file.calls_to_any(module, names) {
-            if call.capture {
-                continue;
-            }
-            if let Some(ignored) = ignored_bad_nodes(file, call) {
-                let (module, name, arity) = call.mfa();
-                out.push(Finding::new(
-                    ignored.byte_range(),
-                    format!(
-                        "The second element of `{module}.{name}/{arity}`'s result lists the nodes that did not \
-                         answer (down, cut off by a partition, or too slow), and it is ignored here: the results \
-                         then silently cover only part of the cluster. Bind it and log, retry or fail when it \
-                         is not empty."
-                    ),
-                ));
-            }
+    for call in file.calls_matching(CALLS) {
+        if call.capture {
+            continue;
+        }
+        if let Some(ignored) = ignored_bad_nodes(file, call) {
+            let (module, name, arity) = call.mfa();
+            out.push(Finding::new(
+                ignored.byte_range(),
+                format!(
+                    "The second element of `{module}.{name}/{arity}`'s result lists the nodes that did not \
+                     answer (down, cut off by a partition, or too slow), and it is ignored here: the results \
+                     then silently cover only part of the cluster. Bind it and log, retry or fail when it \
+                     is not empty."
+                ),
+            ));
         }
     }
 }

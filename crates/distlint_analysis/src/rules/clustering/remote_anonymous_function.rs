@@ -105,23 +105,21 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
-    for (module, names) in MFA_CALLS {
-        for call in file.calls_to_any(module, names) {
-            if call.capture || call.arity < 3 {
+    for call in file.calls_matching(MFA_CALLS) {
+        if call.arity < 3 {
+            continue;
+        }
+        if call.args.first().is_some_and(|n| is_this_node(file, *n)) {
+            continue;
+        }
+        // The argument lists written as list literals (the last list before any timeout).
+        for list in call.args.iter().skip(1) {
+            let Some(elements) = list_elements(unparenthesized(*list)) else {
                 continue;
-            }
-            if call.args.first().is_some_and(|n| is_this_node(file, *n)) {
-                continue;
-            }
-            // The argument lists written as list literals (the last list before any timeout).
-            for list in call.args.iter().skip(1) {
-                let Some(elements) = list_elements(unparenthesized(*list)) else {
-                    continue;
-                };
-                for element in elements {
-                    if let Some(kind) = local_fun(file, call.function, element) {
-                        out.push(finding(call, element, kind));
-                    }
+            };
+            for element in elements {
+                if let Some(kind) = local_fun(file, call.function, element) {
+                    out.push(finding(call, element, kind));
                 }
             }
         }

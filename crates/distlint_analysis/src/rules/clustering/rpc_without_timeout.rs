@@ -60,54 +60,52 @@ const CALLS: &[(&str, &[&str])] = &[
 
 fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     let file = cx.file;
-    for (module, names) in CALLS {
-        for call in file.calls_to_any(module, names) {
-            if call.capture {
-                continue;
+    for call in file.calls_matching(CALLS) {
+        if call.capture {
+            continue;
+        }
+        let Some(timeout) = timeout_of(call) else {
+            continue;
+        };
+        let (module, name, arity) = call.mfa();
+        let what = format!("`{module}.{name}/{arity}`");
+        let on_timeout = match (module, name) {
+            (":rpc", "multicall") | ("GenServer" | ":gen_server", _) => {
+                "nodes that do not answer in time are returned in the bad-nodes list"
             }
-            let Some(timeout) = timeout_of(call) else {
-                continue;
-            };
-            let (module, name, arity) = call.mfa();
-            let what = format!("`{module}.{name}/{arity}`");
-            let on_timeout = match (module, name) {
-                (":rpc", "multicall") | ("GenServer" | ":gen_server", _) => {
-                    "nodes that do not answer in time are returned in the bad-nodes list"
+            (":rpc", _) => "it then returns `{:badrpc, :timeout}`",
+            _ => "it then raises `{:erpc, :timeout}`",
+        };
+        let finding = match timeout {
+            Timeout::Missing => Finding::new(
+                call.node.byte_range(),
+                format!(
+                    "{what} has no timeout, so it waits forever (the default is `:infinity`): a hung or \
+                     gray-failed node blocks this process indefinitely. Pass an explicit timeout; {on_timeout}."
+                ),
+            )
+            .with_fix(append_timeout(call)),
+            Timeout::At(index) => {
+                let Some(arg) = call.args.get(index).copied() else {
+                    continue;
+                };
+                if !is_atom(unparenthesized(arg), file.source, "infinity") {
+                    continue;
                 }
-                (":rpc", _) => "it then returns `{:badrpc, :timeout}`",
-                _ => "it then raises `{:erpc, :timeout}`",
-            };
-            let finding = match timeout {
-                Timeout::Missing => Finding::new(
-                    call.node.byte_range(),
+                Finding::new(
+                    arg.byte_range(),
                     format!(
-                        "{what} has no timeout, so it waits forever (the default is `:infinity`): a hung or \
-                         gray-failed node blocks this process indefinitely. Pass an explicit timeout; {on_timeout}."
+                        "{what} with a `:infinity` timeout waits forever: a hung or gray-failed node \
+                         blocks this process indefinitely. Use a finite timeout; {on_timeout}."
                     ),
                 )
-                .with_fix(append_timeout(call)),
-                Timeout::At(index) => {
-                    let Some(arg) = call.args.get(index).copied() else {
-                        continue;
-                    };
-                    if !is_atom(unparenthesized(arg), file.source, "infinity") {
-                        continue;
-                    }
-                    Finding::new(
-                        arg.byte_range(),
-                        format!(
-                            "{what} with a `:infinity` timeout waits forever: a hung or gray-failed node \
-                             blocks this process indefinitely. Use a finite timeout; {on_timeout}."
-                        ),
-                    )
-                    .with_fix(Some(Fix {
-                        title: format!("Replace `:infinity` with a {SUGGESTED_TIMEOUT} ms timeout"),
-                        edits: vec![TextEdit::replace(arg.byte_range(), SUGGESTED_TIMEOUT)],
-                    }))
-                }
-            };
-            out.push(finding);
-        }
+                .with_fix(Some(Fix {
+                    title: format!("Replace `:infinity` with a {SUGGESTED_TIMEOUT} ms timeout"),
+                    edits: vec![TextEdit::replace(arg.byte_range(), SUGGESTED_TIMEOUT)],
+                }))
+            }
+        };
+        out.push(finding);
     }
 }
 

@@ -49,28 +49,26 @@ const REMOTE_TASK_STARTS: &[&str] = &[
 
 fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     let file = cx.file;
-    for (module, names) in SERVER_CALLS {
-        for call in file.calls_to_any(module, names) {
-            let expected = matches!(call.mfa(), ("Agent", _, 3 | 5) | (_, "call", 3));
-            if !expected || call.capture {
-                continue;
-            }
-            let Some(timeout) = infinity_argument(file, call, call.arity - 1) else {
-                continue;
-            };
-            let Some(target) = remote_target(file, call, call.args[0], 2) else {
-                continue;
-            };
-            let (module, name, arity) = call.mfa();
-            out.push(finding(
-                timeout,
-                format!(
-                    "`{module}.{name}/{arity}` to {target} waits with `:infinity`: a node that is slow but \
-                     alive (overloaded, a gray failure) never triggers `:DOWN`, so this process waits for \
-                     good, and everything queued behind it stalls too. Use a finite timeout and handle the exit."
-                ),
-            ));
+    for call in file.calls_matching(SERVER_CALLS) {
+        let expected = matches!(call.mfa(), ("Agent", _, 3 | 5) | (_, "call", 3));
+        if !expected {
+            continue;
         }
+        let Some(timeout) = infinity_argument(file, call, call.arity - 1) else {
+            continue;
+        };
+        let Some(target) = remote_target(file, call, call.args[0], 2) else {
+            continue;
+        };
+        let (module, name, arity) = call.mfa();
+        out.push(finding(
+            timeout,
+            format!(
+                "`{module}.{name}/{arity}` to {target} waits with `:infinity`: a node that is slow but \
+                 alive (overloaded, a gray failure) never triggers `:DOWN`, so this process waits for \
+                 good, and everything queued behind it stalls too. Use a finite timeout and handle the exit."
+            ),
+        ));
     }
     for call in file.calls_to_any("Task", TASK_WAITS) {
         if call.capture || call.arity != 2 {

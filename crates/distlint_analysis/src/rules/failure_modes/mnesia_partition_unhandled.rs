@@ -41,41 +41,39 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     {
         return;
     }
-    for (module, names) in CREATE_CALLS {
-        for call in file.calls_to_any(module, names) {
-            if call.capture || call.arity != 2 {
-                continue;
-            }
-            let options = resolve(file, call.function, call.args[1], 2);
-            let pairs = option_pairs(file, options);
-            if pairs.iter().any(|(key, value)| {
-                *key == "majority" && is_atom(unparenthesized(*value), file.source, "true")
-            }) {
-                continue;
-            }
-            let Some((copy_type, node)) = pairs.iter().find_map(|(key, value)| {
-                (COPY_TYPES.contains(key) && multi_node(file, call.function, *value, 3))
-                    .then_some((*key, *value))
-            }) else {
-                continue;
-            };
-            let table = file.text(call.args[0]);
-            let report_at = match node.parent() {
-                Some(pair) if contains(call.node, pair) => pair,
-                _ => call.node,
-            };
-            let (module, name, _) = call.mfa();
-            out.push(Finding::new(
-                report_at.byte_range(),
-                format!(
-                    "`{module}.{name}` keeps `{copy_type}` of `{table}` on several nodes, and nothing in this \
-                     project handles Mnesia's `inconsistent_database` event: after a partition heals, each side \
-                     keeps serving the writes it took and Mnesia only reports the event. Subscribe with \
-                     `:mnesia.subscribe(:system)` and resolve it (choose master nodes and restart, or merge), \
-                     or create the table with `majority: true`."
-                ),
-            ));
+    for call in file.calls_matching(CREATE_CALLS) {
+        if call.arity != 2 {
+            continue;
         }
+        let options = resolve(file, call.function, call.args[1], 2);
+        let pairs = option_pairs(file, options);
+        if pairs.iter().any(|(key, value)| {
+            *key == "majority" && is_atom(unparenthesized(*value), file.source, "true")
+        }) {
+            continue;
+        }
+        let Some((copy_type, node)) = pairs.iter().find_map(|(key, value)| {
+            (COPY_TYPES.contains(key) && multi_node(file, call.function, *value, 3))
+                .then_some((*key, *value))
+        }) else {
+            continue;
+        };
+        let table = file.text(call.args[0]);
+        let report_at = match node.parent() {
+            Some(pair) if contains(call.node, pair) => pair,
+            _ => call.node,
+        };
+        let (module, name, _) = call.mfa();
+        out.push(Finding::new(
+            report_at.byte_range(),
+            format!(
+                "`{module}.{name}` keeps `{copy_type}` of `{table}` on several nodes, and nothing in this \
+                 project handles Mnesia's `inconsistent_database` event: after a partition heals, each side \
+                 keeps serving the writes it took and Mnesia only reports the event. Subscribe with \
+                 `:mnesia.subscribe(:system)` and resolve it (choose master nodes and restart, or merge), \
+                 or create the table with `majority: true`."
+            ),
+        ));
     }
 }
 

@@ -32,45 +32,43 @@ const SELECTORS: &[(&str, &[&str])] = &[
 
 fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     let file = cx.file;
-    for (module, names) in SELECTORS {
-        for call in file.calls_to_any(module, names) {
-            if call.capture {
-                continue;
-            }
-            let Some((list, pick)) = selection(file, call) else {
-                continue;
-            };
-            let Some(members) = membership(file, call.function, list, 0) else {
-                continue;
-            };
-            // Only the extremes of a list are a choice every node can agree on;
-            // the first of an unsorted list is a leader only where the code says so.
-            let deterministic = match pick {
-                Pick::Extreme => true,
-                Pick::End => members.sorted,
-                Pick::ByKey => false,
-            };
-            if !deterministic && !leader_context(file, call) {
-                continue;
-            }
-            let (module, name, arity) = call.mfa();
-            let picker = if module.is_empty() {
-                format!("`{name}/{arity}`")
-            } else {
-                format!("`{module}.{name}/{arity}`")
-            };
-            out.push(Finding::new(
-                call.node.byte_range(),
-                format!(
-                    "{picker} picks a leader from {}, which only lists the {} this node can currently \
-                     see: during a partition each side picks its own leader and both act. Keep this only \
-                     if the leader's work is safe to run twice; otherwise use `:global` with conflict \
-                     handling, Oban's peer leadership, `:ra`, or a database lease.",
-                    members.source,
-                    members.what
-                ),
-            ));
+    for call in file.calls_matching(SELECTORS) {
+        if call.capture {
+            continue;
         }
+        let Some((list, pick)) = selection(file, call) else {
+            continue;
+        };
+        let Some(members) = membership(file, call.function, list, 0) else {
+            continue;
+        };
+        // Only the extremes of a list are a choice every node can agree on;
+        // the first of an unsorted list is a leader only where the code says so.
+        let deterministic = match pick {
+            Pick::Extreme => true,
+            Pick::End => members.sorted,
+            Pick::ByKey => false,
+        };
+        if !deterministic && !leader_context(file, call) {
+            continue;
+        }
+        let (module, name, arity) = call.mfa();
+        let picker = if module.is_empty() {
+            format!("`{name}/{arity}`")
+        } else {
+            format!("`{module}.{name}/{arity}`")
+        };
+        out.push(Finding::new(
+            call.node.byte_range(),
+            format!(
+                "{picker} picks a leader from {}, which only lists the {} this node can currently \
+                 see: during a partition each side picks its own leader and both act. Keep this only \
+                 if the leader's work is safe to run twice; otherwise use `:global` with conflict \
+                 handling, Oban's peer leadership, `:ra`, or a database lease.",
+                members.source,
+                members.what
+            ),
+        ));
     }
 }
 
