@@ -369,6 +369,21 @@ pub fn local_capture<'s>(node: Node<'_>, source: &'s str) -> Option<(&'s str, us
     Some((name, usize::try_from(arity).ok()?))
 }
 
+/// Uses of the variable `name` inside `scope` (a function body, a clause).
+/// A small local look for the few rules that ask after a finding candidate;
+/// the FileModel does not index every identifier.
+pub fn variable_uses<'t>(scope: Node<'t>, name: &str, source: &str) -> Vec<Node<'t>> {
+    let mut found = Vec::new();
+    let mut stack = vec![scope];
+    while let Some(node) = stack.pop() {
+        if identifier_name(node, source) == Some(name) {
+            found.push(node);
+        }
+        stack.extend(named_children(node));
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use crate::diagnostic::{Finding, Severity};
 use crate::model::{Call, FileModel};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{
-    identifier_name, integer_value, named_children, text, tuple_elements, unparenthesized, BinaryOp,
+    identifier_name, integer_value, named_children, tuple_elements, unparenthesized, BinaryOp,
 };
 
 pub static RULE: Rule = Rule {
@@ -114,18 +114,9 @@ fn ignored_in_pattern<'t>(
 
 /// Does the variable `name` occur in `scope` after byte `after`?
 fn is_read_after(scope: Node<'_>, name: &str, after: usize, source: &str) -> bool {
-    let mut cursor = scope.walk();
-    let mut stack = vec![scope];
-    while let Some(node) = stack.pop() {
-        if node.end_byte() <= after {
-            continue;
-        }
-        if node.start_byte() >= after && node.kind() == "identifier" && text(node, source) == name {
-            return true;
-        }
-        stack.extend(node.named_children(&mut cursor));
-    }
-    false
+    crate::syntax::variable_uses(scope, name, source)
+        .iter()
+        .any(|node| node.start_byte() >= after)
 }
 
 #[cfg(test)]

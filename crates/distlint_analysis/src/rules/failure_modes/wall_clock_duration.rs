@@ -5,7 +5,7 @@ use tree_sitter::Node;
 use crate::diagnostic::{Finding, Fix, Severity, TextEdit};
 use crate::model::{Call, FileModel, FunctionId};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
-use crate::syntax::{identifier_name, unparenthesized, variable_name};
+use crate::syntax::{unparenthesized, variable_name};
 
 pub static RULE: Rule = Rule {
     name: "wall-clock-duration",
@@ -140,7 +140,7 @@ fn monotonic_fix(
     let mut edits = Vec::new();
     for reading in readings {
         if let Some(variable) = reading.variable {
-            if count_identifier(function.node, variable, file.source) != 2 {
+            if crate::syntax::variable_uses(function.node, variable, file.source).len() != 2 {
                 return None;
             }
         }
@@ -152,20 +152,6 @@ fn monotonic_fix(
         title: "Measure with monotonic time on both sides".to_string(),
         edits,
     })
-}
-
-/// Occurrences of the identifier `name` inside `node`.
-fn count_identifier(node: Node<'_>, name: &str, source: &str) -> usize {
-    let mut count = 0;
-    let mut cursor = node.walk();
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        if identifier_name(n, source) == Some(name) {
-            count += 1;
-        }
-        stack.extend(n.named_children(&mut cursor));
-    }
-    count
 }
 
 #[cfg(test)]
