@@ -11,6 +11,7 @@
 use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use distlint_analysis::lint::{lint_parsed_cached, FileLint, LintCache};
@@ -133,7 +134,8 @@ pub struct Owner {
     folders: Vec<PathBuf>,
     /// Closed files the last scan published findings for (to clear them later).
     scanned: HashSet<Uri>,
-    scan_generation: u64,
+    /// Number of the newest workspace scan, shared with the scans themselves.
+    scan_generation: Arc<AtomicU64>,
 }
 
 /// Starts the owner task; returns the sender that handlers use.
@@ -151,7 +153,7 @@ pub fn spawn(client: Client) -> Sender {
         projects: HashMap::new(),
         folders: Vec::new(),
         scanned: HashSet::new(),
-        scan_generation: 0,
+        scan_generation: Arc::new(AtomicU64::new(0)),
     };
     tokio::spawn(async move {
         while let Some(event) = receiver.recv().await {
@@ -439,7 +441,7 @@ impl Owner {
         if self.folders.is_empty() {
             return;
         }
-        self.scan_generation += 1;
+        self.scan_generation.fetch_add(1, Ordering::SeqCst);
         let folders = self.folders.clone();
         let mut contexts = HashMap::new();
         for folder in &folders {
@@ -452,7 +454,7 @@ impl Owner {
             contexts,
             self.encoding,
             self.work_done_progress,
-            self.scan_generation,
+            self.scan_generation.clone(),
         );
     }
 

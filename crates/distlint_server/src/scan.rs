@@ -19,9 +19,6 @@ use crate::position::Encoding;
 /// Files linted between two progress reports (and two cancellation checks).
 const CHUNK: usize = 64;
 
-/// The newest scan; an older one stops at its next chunk.
-static CURRENT_SCAN: AtomicU64 = AtomicU64::new(0);
-
 pub fn spawn(
     client: Client,
     sender: Sender,
@@ -29,9 +26,11 @@ pub fn spawn(
     contexts: HashMap<PathBuf, FileContext>,
     encoding: Encoding,
     progress: bool,
-    generation: u64,
+    latest: Arc<AtomicU64>,
 ) {
-    CURRENT_SCAN.store(generation, Ordering::SeqCst);
+    // This scan's number; when the owner starts a newer one, this one stops
+    // at its next chunk.
+    let generation = latest.load(Ordering::SeqCst);
     tokio::spawn(async move {
         let listing = {
             let contexts = contexts.clone();
@@ -72,7 +71,7 @@ pub fn spawn(
         let files = Arc::new(files);
         let mut done = 0;
         while done < total {
-            if CURRENT_SCAN.load(Ordering::SeqCst) != generation {
+            if latest.load(Ordering::SeqCst) != generation {
                 break; // A newer scan replaced this one.
             }
             let end = (done + CHUNK).min(total);
