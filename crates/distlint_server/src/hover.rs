@@ -3,7 +3,7 @@
 use distlint_analysis::docs::{rule_section, subsection};
 use distlint_analysis::model::{Call, FileModel};
 use distlint_analysis::rules;
-use distlint_analysis::syntax::{atom_name, tuple_elements};
+use distlint_analysis::rules::registration::{classify, Registration};
 use tower_lsp_server::ls_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position};
 
 use crate::diagnostics::url;
@@ -126,16 +126,10 @@ fn primitive_note(model: &FileModel<'_>, call: &Call<'_>) -> Option<&'static str
     })
 }
 
-/// `{:global, _}`, `{:via, _, _}` or `{name, node}` as the server argument.
+/// `{:global, _}`, `{:via, _, _}` or `{name, node}` (on another node) as the server.
 fn is_remote_target(model: &FileModel<'_>, call: &Call<'_>) -> bool {
-    let Some(server) = call.args.first() else {
-        return false;
-    };
-    let server = model.resolve_attribute(*server);
-    let Some(elements) = tuple_elements(server) else {
-        return false;
-    };
-    let first = elements.first().and_then(|n| atom_name(*n, model.source));
-    // `{:global, name}` and `{name, node}` have two elements; `{:via, module, name}` three.
-    elements.len() == 2 || (elements.len() == 3 && first == Some("via"))
+    call.args.first().is_some_and(|server| {
+        let registration = classify(model, *server);
+        registration.may_be_remote() || registration == Registration::ViaOther
+    })
 }

@@ -15,7 +15,7 @@ mod event_sourcing;
 mod failure_modes;
 mod gossip_protocols;
 mod leader_election;
-mod registration;
+pub mod registration;
 mod resilience_principles;
 #[cfg(test)]
 mod test_support;

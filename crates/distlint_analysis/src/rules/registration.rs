@@ -2,7 +2,7 @@
 
 use tree_sitter::Node;
 
-use crate::model::{Call, FileModel};
+use crate::model::{Call, FileModel, FunctionId};
 use crate::syntax::{atom_name, identifier_name, tuple_elements, unparenthesized};
 
 /// The kind of name a process is registered under.
@@ -16,6 +16,8 @@ pub enum Registration {
     ViaGlobal,
     /// `{:via, Registry, ...}`, `{:via, Horde.Registry, ...}`, ...
     ViaOther,
+    /// `{name, node}` as a message or call target, with a node other than `node()`.
+    OnNode,
     /// A variable or anything computed: unknown.
     Dynamic,
 }
@@ -23,6 +25,14 @@ pub enum Registration {
 impl Registration {
     pub fn is_global(self) -> bool {
         matches!(self, Registration::Global | Registration::ViaGlobal)
+    }
+
+    /// A process that may live on another node: a `:global` name or `{name, node}`.
+    pub fn may_be_remote(self) -> bool {
+        matches!(
+            self,
+            Registration::Global | Registration::ViaGlobal | Registration::OnNode
+        )
     }
 
     /// One fixed name for the whole node or cluster.
@@ -48,10 +58,30 @@ pub fn classify(file: &FileModel<'_>, name: Node<'_>) -> Registration {
                 (2, Some("global"), _) => Registration::Global,
                 (3, Some("via"), Some("global")) => Registration::ViaGlobal,
                 (3, Some("via"), _) => Registration::ViaOther,
+                (2, _, _) if is_this_node(file, elements[1]) => Registration::Local,
+                (2, _, _) => Registration::OnNode,
                 _ => Registration::Dynamic,
             }
         }
         _ => Registration::Dynamic,
+    }
+}
+
+/// Like [`classify`] for the target of a call or a send, which may also be a
+/// variable: one binding in `function` is followed (`server = {:global, X}`).
+pub fn classify_target(
+    file: &FileModel<'_>,
+    function: Option<FunctionId>,
+    target: Node<'_>,
+) -> Registration {
+    let node = unparenthesized(file.resolve_attribute(target));
+    match (crate::syntax::variable_name(node, file.source), function) {
+        (Some(name), Some(function)) => match file.binding_before(function, name, node) {
+            Some(value) => classify(file, value),
+            None => Registration::Dynamic,
+        },
+        (Some(_), None) => Registration::Dynamic,
+        _ => classify(file, node),
     }
 }
 

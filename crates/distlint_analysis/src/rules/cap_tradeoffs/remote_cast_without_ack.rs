@@ -1,12 +1,11 @@
 //! Fire-and-forget messages to other nodes.
 
-use crate::rules::registration::is_this_node;
+use crate::rules::registration::{classify_target, is_this_node, Registration};
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
 use crate::model::{Call, FileModel, FunctionId};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
-use crate::syntax::{atom_name, tuple_elements, unparenthesized, variable_name};
 
 pub static RULE: Rule = Rule {
     name: "remote-cast-without-ack",
@@ -127,18 +126,10 @@ fn remote_server(
     function: Option<FunctionId>,
     node: Node<'_>,
 ) -> Option<Remote> {
-    let mut node = unparenthesized(file.resolve_attribute(node));
-    if let Some(name) = variable_name(node, file.source) {
-        let binding = file.last_binding_before(function?, name, node)?;
-        node = unparenthesized(file.resolve_attribute(binding.value));
-    }
-    let elements = tuple_elements(node)?;
-    let atom = |i: usize| elements.get(i).and_then(|n| atom_name(*n, file.source));
-    match (elements.len(), atom(0), atom(1)) {
-        (2, Some("global"), _) => Some(Remote::Global("a `{:global, _}` name")),
-        (3, Some("via"), Some("global")) => Some(Remote::Global("a `{:via, :global, _}` name")),
-        (3, _, _) => None,
-        (2, _, _) if !is_this_node(file, elements[1]) => Some(Remote::Pair),
+    match classify_target(file, function, node) {
+        Registration::Global => Some(Remote::Global("a `{:global, _}` name")),
+        Registration::ViaGlobal => Some(Remote::Global("a `{:via, :global, _}` name")),
+        Registration::OnNode => Some(Remote::Pair),
         _ => None,
     }
 }

@@ -1,14 +1,13 @@
 //! Anonymous functions shipped to another node.
 
-use crate::rules::registration::is_this_node;
+use crate::rules::registration::{classify_target, is_this_node};
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
 use crate::model::{Call, FileModel, FunctionId};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{
-    atom_name, list_elements, text, tuple_elements, unparenthesized, variable_name, BinaryOp,
-    CallNode, CallTargetNode,
+    list_elements, text, unparenthesized, variable_name, BinaryOp, CallNode, CallTargetNode,
 };
 
 pub static RULE: Rule = Rule {
@@ -95,7 +94,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                 Destination::Supervisor(i) => call
                     .args
                     .get(*i)
-                    .is_some_and(|s| is_remote_supervisor(file, call.function, *s)),
+                    .is_some_and(|s| classify_target(file, call.function, *s).may_be_remote()),
             };
             if !remote {
                 continue;
@@ -181,32 +180,6 @@ fn fun_literal(file: &FileModel<'_>, node: Node<'_>) -> Option<&'static str> {
             }
         }
         _ => None,
-    }
-}
-
-/// `{Sup, node}` (not `{Sup, node()}`), `{:global, name}`, `{:via, :global, name}`,
-/// directly, through an attribute, or through a variable bound in the function.
-fn is_remote_supervisor(
-    file: &FileModel<'_>,
-    function: Option<FunctionId>,
-    node: Node<'_>,
-) -> bool {
-    let mut node = unparenthesized(file.resolve_attribute(node));
-    if let (Some(name), Some(function)) = (variable_name(node, file.source), function) {
-        let bound = file.last_binding_before(function, name, node);
-        match bound {
-            Some(binding) => node = unparenthesized(file.resolve_attribute(binding.value)),
-            None => return false,
-        }
-    }
-    let Some(elements) = tuple_elements(node) else {
-        return false;
-    };
-    let atom = |i: usize| elements.get(i).and_then(|n| atom_name(*n, file.source));
-    match elements.len() {
-        2 => atom(0) == Some("global") || !is_this_node(file, elements[1]),
-        3 => atom(0) == Some("via") && atom(1) == Some("global"),
-        _ => false,
     }
 }
 

@@ -9,10 +9,9 @@ use tree_sitter::Node;
 use crate::diagnostic::{Finding, Severity};
 use crate::model::{Call, FileModel, FunctionId};
 use crate::rules::effects::is_repo;
+use crate::rules::registration::classify;
 use crate::rules::{Rule, RuleContext, Scope, Topic};
-use crate::syntax::{
-    atom_name, named_children, tuple_elements, unparenthesized, variable_name, BinaryOp,
-};
+use crate::syntax::{named_children, unparenthesized, variable_name, BinaryOp};
 
 pub static RULE: Rule = Rule {
     name: "cross-node-monotonic-time",
@@ -77,22 +76,9 @@ fn sink_of(file: &FileModel<'_>, call: &Call<'_>) -> Option<(Sink, usize)> {
     })
 }
 
-/// `{name, node}` (not `{:global, _}`/`{:via, ...}`), `{:global, name}`, `{:via, :global, name}`.
+/// `{name, node}` on another node, `{:global, name}`, `{:via, :global, name}`.
 fn is_remote_name(file: &FileModel<'_>, node: Node<'_>) -> bool {
-    let node = unparenthesized(file.resolve_attribute(node));
-    let Some(elements) = tuple_elements(node) else {
-        return false;
-    };
-    let first = elements.first().and_then(|e| atom_name(*e, file.source));
-    match (elements.len(), first) {
-        (2, Some("global")) => true,
-        (2, Some("via")) => false,
-        (2, _) => true,
-        (3, Some("via")) => {
-            elements.get(1).and_then(|e| atom_name(*e, file.source)) == Some("global")
-        }
-        _ => false,
-    }
+    classify(file, node).may_be_remote()
 }
 
 fn is_reading(file: &FileModel<'_>, node: Node<'_>) -> bool {
