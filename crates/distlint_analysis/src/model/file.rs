@@ -125,6 +125,14 @@ impl<'t> Call<'t> {
         (module, &self.target.name, self.arity)
     }
 
+    /// How messages name the call: `:rpc.call/4`, or `send/2` for a local call.
+    pub fn signature(&self) -> String {
+        match self.mfa() {
+            ("", name, arity) => format!("{name}/{arity}"),
+            (module, name, arity) => format!("{module}.{name}/{arity}"),
+        }
+    }
+
     pub fn is(&self, module: &str, name: &str) -> bool {
         let (m, n, _) = self.mfa();
         m == module && n == name

@@ -88,12 +88,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
 }
 
 fn finding(call: &Call<'_>, destination: &str) -> Finding {
-    let (module, name, arity) = call.mfa();
-    let shown = if module.is_empty() {
-        format!("`{name}/{arity}`")
-    } else {
-        format!("`{module}.{name}/{arity}`")
-    };
+    let shown = format!("`{}`", call.signature());
     Finding::new(
         call.node.byte_range(),
         format!(

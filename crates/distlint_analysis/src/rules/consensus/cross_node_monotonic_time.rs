@@ -169,12 +169,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                 continue;
             }
             seen.push(instant.start_byte());
-            let (module, name, arity) = call.mfa();
-            let target = if module.is_empty() {
-                format!("`{name}/{arity}`")
-            } else {
-                format!("`{module}.{name}/{arity}`")
-            };
+            let target = format!("`{}`", call.signature());
             let what = match sink {
                 Sink::Remote => format!("is sent to another node by {target}"),
                 Sink::Replicated => format!("is replicated to other nodes by {target}"),

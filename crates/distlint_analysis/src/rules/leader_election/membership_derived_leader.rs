@@ -52,12 +52,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         if !deterministic && !leader_context(file, call) {
             continue;
         }
-        let (module, name, arity) = call.mfa();
-        let picker = if module.is_empty() {
-            format!("`{name}/{arity}`")
-        } else {
-            format!("`{module}.{name}/{arity}`")
-        };
+        let picker = format!("`{}`", call.signature());
         out.push(Finding::new(
             call.node.byte_range(),
             format!(
