@@ -84,7 +84,7 @@ pub fn explain(args: &RuleArgs) -> u8 {
     }
     println!(
         "\nReference: {}",
-        rule_url(DEFAULT_DOCS_BASE_URL, rule.name, Some(rule.topic))
+        rule_url(DEFAULT_DOCS_BASE_URL, rule.name)
     );
     exit::CLEAN
 }

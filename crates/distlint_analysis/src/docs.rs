@@ -120,11 +120,12 @@ pub fn suppression_section() -> Option<&'static str> {
     section(CONFIGURATION, "Suppression comments")
 }
 
-/// The reference URL of a rule (or of `unused-suppression`).
-pub fn rule_url(base: &str, rule_name: &str, topic: Option<Topic>) -> String {
+/// The reference URL of a rule: its section of its topic's page, or for
+/// `unused-suppression` the suppression section of the configuration page.
+pub fn rule_url(base: &str, rule_name: &str) -> String {
     let base = base.trim_end_matches('/');
-    match topic {
-        Some(topic) => format!("{base}/reference/{}.md#{rule_name}", topic.name()),
+    match crate::rules::by_name(rule_name) {
+        Some(rule) => format!("{base}/reference/{}.md#{rule_name}", rule.topic.name()),
         None if rule_name == UNUSED_SUPPRESSION => {
             format!("{base}/configuration.md#suppression-comments")
         }
@@ -196,11 +197,11 @@ mod tests {
     fn urls_point_at_page_and_anchor() {
         let rule = crate::rules::by_name("rpc-without-timeout").unwrap();
         assert_eq!(
-            rule_url("https://example.org/docs/", rule.name, Some(rule.topic)),
+            rule_url("https://example.org/docs/", rule.name),
             "https://example.org/docs/reference/clustering.md#rpc-without-timeout"
         );
         assert_eq!(
-            rule_url("https://example.org/docs", UNUSED_SUPPRESSION, None),
+            rule_url("https://example.org/docs", UNUSED_SUPPRESSION),
             "https://example.org/docs/configuration.md#suppression-comments"
         );
     }

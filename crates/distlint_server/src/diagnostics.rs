@@ -21,8 +21,7 @@ pub fn severity(severity: Severity) -> DiagnosticSeverity {
 }
 
 pub fn url(diagnostic_rule: &str, config: &Config) -> String {
-    let topic = rules::by_name(diagnostic_rule).map(|r| r.topic);
-    rule_url(&config.docs_base_url, diagnostic_rule, topic)
+    rule_url(&config.docs_base_url, diagnostic_rule)
 }
 
 pub fn to_lsp(

@@ -64,7 +64,7 @@ impl<'a> Report<'a> {
                     source: &file.source,
                     diagnostic,
                     topic,
-                    url: rule_url(&file.config.docs_base_url, diagnostic.rule, topic),
+                    url: rule_url(&file.config.docs_base_url, diagnostic.rule),
                 });
             }
             if let Some(first) = file.lint.syntax_errors.first() {
