@@ -1,12 +1,12 @@
 //! `distlint check`.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use distlint_analysis::workspace::{self, CheckRequest};
 use distlint_analysis::Severity;
 
-use crate::cli::{CheckArgs, ColorChoice, Format};
+use crate::cli::{CheckArgs, Format};
 use crate::exit;
 use crate::output::{human, json, Report};
 
@@ -31,13 +31,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     let written = match args.format {
         Format::Json => json::write(&mut out, &report),
         Format::Human => {
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
-            };
+            let color = args.color.enabled();
             human::write(&mut out, &report, color)
         }
     };

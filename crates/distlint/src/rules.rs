@@ -1,12 +1,10 @@
 //! `distlint rules` and `distlint rule NAME`.
 
-use std::io::IsTerminal;
-
 use distlint_analysis::docs::{page, rule_section, rule_url, DEFAULT_DOCS_BASE_URL};
 use distlint_analysis::rules::{self, Topic, ALL};
 use serde_json::json;
 
-use crate::cli::{ColorChoice, Format, RuleArgs, RulesArgs};
+use crate::cli::{Format, RuleArgs, RulesArgs};
 use crate::exit;
 use crate::output::markdown::render;
 
@@ -47,13 +45,7 @@ pub fn list(args: &RulesArgs) -> u8 {
 }
 
 pub fn explain(args: &RuleArgs) -> u8 {
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
+    let color = args.color.enabled();
     let width = std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
