@@ -21,12 +21,7 @@ impl Style {
     }
 
     fn severity(&self, severity: Severity) -> String {
-        let code = match severity {
-            Severity::Error => "1;31",
-            Severity::Warning => "1;33",
-            Severity::Info => "1;36",
-        };
-        self.paint(code, severity.as_str())
+        self.paint(severity_code(severity), severity.as_str())
     }
 }
 
@@ -71,10 +66,7 @@ fn write_entry(out: &mut impl Write, entry: &Entry<'_>, style: &Style) -> io::Re
         out,
         "{gutter} {bar} {}{}",
         " ".repeat(caret_start),
-        style.paint(
-            severity_caret_code(d.severity),
-            &"^".repeat(caret_len.max(1))
-        )
+        style.paint(severity_code(d.severity), &"^".repeat(caret_len.max(1)))
     )?;
     if let Some(fix) = &d.fix {
         writeln!(
@@ -88,7 +80,8 @@ fn write_entry(out: &mut impl Write, entry: &Entry<'_>, style: &Style) -> io::Re
     writeln!(out)
 }
 
-fn severity_caret_code(severity: Severity) -> &'static str {
+/// The colour of a severity: its label and its carets.
+fn severity_code(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "1;31",
         Severity::Warning => "1;33",
