@@ -37,6 +37,9 @@ const COPY_TYPES: &[&str] = &["disc_copies", "ram_copies", "disc_only_copies"];
 
 fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     let file = cx.file;
+    // The whole file, not just this form: the one rule that looks past its form.
+    // Cached results stay right because editors re-lint everything when a
+    // buffer's SourceFacts change (see model::project::SourceFacts).
     if cx.project.handles_mnesia_inconsistency() || mentions_mnesia_inconsistency(cx.source.text())
     {
         return;
