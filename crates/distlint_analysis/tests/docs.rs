@@ -1,8 +1,11 @@
 //! The documentation is tested:
-//! - every ```elixir block marked `fires=RULE` produces RULE, every block marked
-//!   `quiet` produces no warning or error (an optional `path=mix.exs` says what
-//!   the block is linted as, and `deps=libcluster,horde` that it is linted in a
-//!   project whose mix.exs declares those dependencies);
+//! - every ```elixir block marked `fires=RULE` produces RULE; every block marked
+//!   `quiet` produces no warning or error, no `unused-suppression`, and, in the
+//!   section of a rule, no finding of that rule at any severity (an optional
+//!   `path=mix.exs` says what the block is linted as, and `deps=libcluster,horde`
+//!   that it is linted in a project whose mix.exs declares those dependencies);
+//! - a suppression comment in a quiet block suppresses a real finding: without the
+//!   comments, every rule they name fires;
 //! - every `## rule-name` heading names a registered rule, and every rule has one;
 //! - every internal link and anchor resolves.
 
@@ -10,9 +13,11 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use distlint_analysis::model::project::Dependency;
-use distlint_analysis::model::ProjectModel;
-use distlint_analysis::rules::ALL;
-use distlint_analysis::{lint_text, Config};
+use distlint_analysis::model::{FileModel, ProjectModel};
+use distlint_analysis::parse::ParsedFile;
+use distlint_analysis::rules::{ALL, UNUSED_SUPPRESSION};
+use distlint_analysis::suppress::Directive;
+use distlint_analysis::{lint_text, Config, FileLint, Severity};
 
 fn docs_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs")
@@ -39,20 +44,27 @@ struct Block {
     info: String,
     code: String,
     line: usize,
+    /// The rule whose `## rule-name` section the block is in.
+    section: Option<String>,
 }
 
 fn code_blocks(markdown: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut current: Option<Block> = None;
+    let mut section = None;
     for (index, line) in markdown.lines().enumerate() {
         let trimmed = line.trim_start();
         match &mut current {
             None => {
+                if let Some(heading) = line.strip_prefix("## ") {
+                    section = is_rule_like(heading.trim()).then(|| heading.trim().to_string());
+                }
                 if let Some(info) = trimmed.strip_prefix("```") {
                     current = Some(Block {
                         info: info.trim().to_string(),
                         code: String::new(),
                         line: index + 1,
+                        section: section.clone(),
                     });
                 }
             }
@@ -69,6 +81,98 @@ fn code_blocks(markdown: &str) -> Vec<Block> {
     blocks
 }
 
+/// How a marked ```elixir block is to be linted, and what it must do.
+struct Example {
+    fires: Option<String>,
+    quiet: bool,
+    path: PathBuf,
+    project: ProjectModel,
+}
+
+impl Example {
+    /// `None` for a block that is not an elixir block.
+    fn read(info: &str) -> Option<Example> {
+        let mut words = info.split_whitespace();
+        if words.next() != Some("elixir") {
+            return None;
+        }
+        let mut example = Example {
+            fires: None,
+            quiet: false,
+            path: PathBuf::from("lib/example.ex"),
+            project: ProjectModel::default(),
+        };
+        for word in words {
+            if let Some(rule) = word.strip_prefix("fires=") {
+                example.fires = Some(rule.to_string());
+            } else if word == "quiet" {
+                example.quiet = true;
+            } else if let Some(p) = word.strip_prefix("path=") {
+                example.path = PathBuf::from(p);
+            } else if let Some(deps) = word.strip_prefix("deps=") {
+                example.project.root = Some(PathBuf::from("/project"));
+                example.project.dependencies = deps
+                    .split(',')
+                    .map(|name| Dependency {
+                        name: name.to_string(),
+                        declared_in: PathBuf::from("/project/mix.exs"),
+                    })
+                    .collect();
+            }
+        }
+        Some(example)
+    }
+
+    fn lint(&self, code: &str, config: &Config) -> FileLint {
+        lint_text(code, &self.path, &self.project, config).1
+    }
+}
+
+/// What is wrong with a quiet block's findings: any warning or error, any
+/// `unused-suppression`, and any finding of the section's own rule (information
+/// findings of other rules may remain, as they would in the user's editor).
+fn quiet_problems(result: &FileLint, section: Option<&str>) -> Vec<&'static str> {
+    result
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.severity >= Severity::Warning
+                || d.rule == UNUSED_SUPPRESSION
+                || Some(d.rule) == section
+        })
+        .map(|d| d.rule)
+        .collect()
+}
+
+/// The block's text with its suppression comments cut out, and the rules they
+/// name (`unused-suppression` aside); `None` when it has none.
+fn without_suppressions(code: &str) -> Option<(String, Vec<String>)> {
+    let parsed = ParsedFile::parse(code);
+    let model = FileModel::build(&parsed.tree, code);
+    let mut directives: Vec<_> = model
+        .comments
+        .iter()
+        .map(|comment| comment.byte_range())
+        .filter(|range| Directive::read(&code[range.clone()]).is_some())
+        .collect();
+    if directives.is_empty() {
+        return None;
+    }
+    let named = directives
+        .iter()
+        .flat_map(|range| Directive::read(&code[range.clone()]).unwrap().rules)
+        .filter(|rule| *rule != UNUSED_SUPPRESSION)
+        .map(str::to_string)
+        .collect();
+    // From the end, so that the ranges still to cut stay where they were.
+    directives.sort_by_key(|range| std::cmp::Reverse(range.start));
+    let mut stripped = code.to_string();
+    for range in directives {
+        stripped.replace_range(range, "");
+    }
+    Some((stripped, named))
+}
+
 #[test]
 fn marked_elixir_examples_do_what_they_say() {
     let config = Config::default_at(Path::new("/project"));
@@ -77,59 +181,38 @@ fn marked_elixir_examples_do_what_they_say() {
     for file in markdown_files() {
         let markdown = std::fs::read_to_string(&file).unwrap();
         for block in code_blocks(&markdown) {
-            let mut words = block.info.split_whitespace();
-            if words.next() != Some("elixir") {
+            let Some(example) = Example::read(&block.info) else {
                 continue;
-            }
-            let mut expect_rule = None;
-            let mut quiet = false;
-            let mut path = "lib/example.ex".to_string();
-            let mut project = ProjectModel::default();
-            for word in words {
-                if let Some(rule) = word.strip_prefix("fires=") {
-                    expect_rule = Some(rule.to_string());
-                } else if word == "quiet" {
-                    quiet = true;
-                } else if let Some(p) = word.strip_prefix("path=") {
-                    path = p.to_string();
-                } else if let Some(deps) = word.strip_prefix("deps=") {
-                    project.root = Some(PathBuf::from("/project"));
-                    project.dependencies = deps
-                        .split(',')
-                        .map(|name| Dependency {
-                            name: name.to_string(),
-                            declared_in: PathBuf::from("/project/mix.exs"),
-                        })
-                        .collect();
-                }
-            }
-            if expect_rule.is_none() && !quiet {
+            };
+            if example.fires.is_none() && !example.quiet {
                 continue;
             }
             checked += 1;
-            let (_, result) = lint_text(&block.code, Path::new(&path), &project, &config);
+            let result = example.lint(&block.code, &config);
             let found: Vec<&str> = result.diagnostics.iter().map(|d| d.rule).collect();
             let place = format!("{}:{}", file.display(), block.line);
             if !result.syntax_errors.is_empty() {
                 failures.push(format!("{place}: the example does not parse"));
             }
-            match &expect_rule {
-                Some(rule) => {
-                    if !found.contains(&rule.as_str()) {
-                        failures.push(format!("{place}: marked fires={rule} but found {found:?}"));
-                    }
+            if let Some(rule) = &example.fires {
+                if !found.contains(&rule.as_str()) {
+                    failures.push(format!("{place}: marked fires={rule} but found {found:?}"));
                 }
-                None => {
-                    // Quiet: no warning or error at all (information findings of
-                    // other rules may remain, as they would in the user's editor).
-                    let loud: Vec<&str> = result
-                        .diagnostics
-                        .iter()
-                        .filter(|d| d.severity >= distlint_analysis::Severity::Warning)
-                        .map(|d| d.rule)
-                        .collect();
-                    if !loud.is_empty() {
-                        failures.push(format!("{place}: marked quiet but found {loud:?}"));
+                continue;
+            }
+            let problems = quiet_problems(&result, block.section.as_deref());
+            if !problems.is_empty() {
+                failures.push(format!("{place}: marked quiet but found {problems:?}"));
+            }
+            // A suppression example must suppress something: without its
+            // comments, each rule they name fires.
+            if let Some((stripped, named)) = without_suppressions(&block.code) {
+                let unsuppressed = example.lint(&stripped, &config);
+                for rule in named {
+                    if !unsuppressed.diagnostics.iter().any(|d| d.rule == rule) {
+                        failures.push(format!(
+                            "{place}: suppresses {rule}, which does not fire without the suppression"
+                        ));
                     }
                 }
             }
@@ -141,6 +224,33 @@ fn marked_elixir_examples_do_what_they_say() {
         "documentation examples:\n{}",
         failures.join("\n")
     );
+}
+
+#[test]
+fn the_quiet_check_sees_info_findings_and_unused_suppressions() {
+    let config = Config::default_at(Path::new("/project"));
+    let example = Example::read("elixir quiet").unwrap();
+    // Only an information finding (`:rpc` rather than `:erpc`).
+    let rpc = "defmodule A do\n  def f(n), do: :rpc.call(n, M, :f, [], 1_000)\nend\n";
+    let result = example.lint(rpc, &config);
+    assert_eq!(
+        quiet_problems(&result, Some("prefer-erpc-over-rpc")),
+        ["prefer-erpc-over-rpc"]
+    );
+    assert!(quiet_problems(&result, None).is_empty());
+
+    let unused = "defmodule A do\n  # distlint:disable-next-line rpc-without-timeout\n  def f, do: :ok\nend\n";
+    let result = example.lint(unused, &config);
+    assert_eq!(quiet_problems(&result, None), [UNUSED_SUPPRESSION]);
+
+    let used = "defmodule A do\n  # distlint:disable-next-line rpc-without-timeout -- reason\n  def f(n), do: :erpc.call(n, M, :f, [])\nend\n";
+    assert!(example.lint(used, &config).diagnostics.is_empty());
+    let (stripped, named) = without_suppressions(used).unwrap();
+    assert_eq!(named, ["rpc-without-timeout"]);
+    let found = example.lint(&stripped, &config).diagnostics;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].rule, "rpc-without-timeout");
+    assert!(without_suppressions(rpc).is_none());
 }
 
 #[test]
