@@ -1,7 +1,10 @@
-//! The fixture harness shared by every rule's tests.
+//! The fixture harness, driven by the rule registry: every rule in
+//! `rules::ALL` is checked against `tests/fixtures/<rule>/`, so a new rule
+//! cannot be left out.
 //!
-//! `tests/fixtures/<rule>/fires/**` and `tests/fixtures/<rule>/quiet/**` hold
-//! Elixir files. In `fires`, each expected finding is annotated on the line
+//! `fires/**` and `quiet/**` hold Elixir files; they must parse without
+//! errors (a fixture the parser recovered from may pass because code was
+//! dropped). In `fires`, each expected finding is annotated on the line
 //! below it:
 //!
 //! ```text
@@ -17,31 +20,29 @@
 //! `fires/`/`quiet/` is the path the file is linted as (so `quiet/test/x_test.exs`
 //! is a test file, `fires/mix.exs` a mix.exs). A fixture whose nearest `mix.exs`
 //! lies inside its `fires/` or `quiet/` directory is linted with that project's
-//! model (its dependencies); any other fixture with an empty one. Every quick fix
-//! is applied and the file re-linted: the finding must go away and the file must
-//! still parse.
+//! model (its dependencies); any other fixture with an empty one.
+//!
+//! Quick fixes: each one is applied alone and the file re-linted (its finding
+//! must go, the file must still parse); then all fixes of the fixture's rules
+//! are applied together and the text must equal `fixed/<same path>`
+//! (`DISTLINT_BLESS=1 cargo test` writes those files: read the diff before
+//! committing). A rule marked `fixable` must offer a fix on some `fires`
+//! fixture, and a rule not so marked must offer none.
 
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Fix, Severity, TextEdit};
 use crate::lint::lint_text;
 use crate::model::project::find_project_root;
 use crate::model::ProjectModel;
+use crate::rules::{Rule, ALL};
 use crate::source::{ColumnUnit, SourceFile};
 
-macro_rules! fixture_tests {
-    ($rule:literal) => {
-        #[test]
-        fn fixtures() {
-            crate::rules::test_support::check_fixtures($rule);
-        }
-    };
-}
-pub(crate) use fixture_tests;
-
 pub fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    // Canonical, so failure messages show a path one can click.
+    dir.canonicalize().unwrap_or(dir)
 }
 
 /// One expected finding: 0-based line, character columns `[start, end)` on that line.
@@ -132,15 +133,22 @@ fn elixir_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-pub fn check_fixtures(rule: &str) {
-    let dir = fixtures_dir().join(rule);
+/// Checks the fixtures of one rule; returns what is wrong, one entry per problem.
+pub fn check_fixtures(rule: &Rule) -> Vec<String> {
+    let name = rule.name;
+    let dir = fixtures_dir().join(name);
     let fires = elixir_files(&dir.join("fires"));
     let quiet = elixir_files(&dir.join("quiet"));
-    assert!(!fires.is_empty(), "no fixtures in {}/fires", dir.display());
-    assert!(!quiet.is_empty(), "no fixtures in {}/quiet", dir.display());
+    if fires.is_empty() || quiet.is_empty() {
+        return vec![format!(
+            "{name}: needs fixtures in {0}/fires and {0}/quiet",
+            dir.display()
+        )];
+    }
     let config = Config::default_at(Path::new("/project"));
     let mut failures = Vec::new();
     let mut fired = 0;
+    let mut fixes_offered = 0;
     for (path, kind_dir) in fires
         .iter()
         .map(|p| (p, "fires"))
@@ -150,34 +158,59 @@ pub fn check_fixtures(rule: &str) {
         let relative = path.strip_prefix(dir.join(kind_dir)).unwrap();
         let project = fixture_project(path, &dir.join(kind_dir));
         let (parsed, result) = lint_text(&text, relative, &project, &config);
-        assert!(
-            result.rule_panics.is_empty(),
-            "{}: rule panicked: {:?}",
-            path.display(),
-            result.rule_panics
-        );
         let source = &parsed.source;
+        if !result.rule_panics.is_empty() {
+            failures.push(format!(
+                "{}: rule panicked: {:?}",
+                path.display(),
+                result.rule_panics
+            ));
+        }
+        // A fixture the parser had to recover from may pass because code was dropped.
+        for error in &result.syntax_errors {
+            let at = source.line_col(error.start, ColumnUnit::Chars);
+            failures.push(format!(
+                "{}:{}:{}: the fixture does not parse here; fixtures must be valid Elixir",
+                path.display(),
+                at.line + 1,
+                at.col + 1
+            ));
+        }
         let (expected, found) = if kind_dir == "fires" {
             let expected = annotations(source);
             // The rule under test and the rules annotated here; others are not this fixture's concern.
             let relevant: Vec<Diagnostic> = result
                 .diagnostics
                 .iter()
-                .filter(|d| d.rule == rule || expected.iter().any(|e| e.rule == d.rule))
+                .filter(|d| d.rule == name || expected.iter().any(|e| e.rule == d.rule))
                 .cloned()
                 .collect();
+            fixes_offered += relevant
+                .iter()
+                .filter(|d| d.rule == name && d.fix.is_some())
+                .count();
+            let annotated: Vec<&str> = expected.iter().map(|e| e.rule.as_str()).collect();
+            check_fixed_text(
+                &dir,
+                relative,
+                &text,
+                |rule| rule == name || annotated.contains(&rule),
+                &project,
+                &config,
+                &mut failures,
+            );
             (expected, actual(source, &relevant))
         } else {
             // Quiet: nothing of this rule, and no warning or error of any rule.
             let loud: Vec<Diagnostic> = result
                 .diagnostics
                 .iter()
-                .filter(|d| d.rule == rule || d.severity >= Severity::Warning)
+                .filter(|d| d.rule == name || d.severity >= Severity::Warning)
                 .cloned()
                 .collect();
             (Vec::new(), actual(source, &loud))
         };
-        fired += found.iter().filter(|f| f.rule == rule).count();
+        fired += found.iter().filter(|f| f.rule == name).count();
         if expected != found {
             failures.push(format!(
                 "{}:\n  expected: {}\n  found:    {}",
@@ -198,12 +231,115 @@ pub fn check_fixtures(rule: &str) {
             );
         }
     }
-    assert!(fired > 0, "no fixture of {rule} fires it");
-    assert!(
-        failures.is_empty(),
-        "fixture mismatches for {rule}:\n{}",
-        failures.join("\n")
-    );
+    if fired == 0 {
+        failures.push(format!("{name}: no fixture in fires/ fires it"));
+    }
+    if rule.fixable && fixes_offered == 0 {
+        failures.push(format!(
+            "{name} is marked fixable but offers no quick fix on any fixture in fires/"
+        ));
+    }
+    if !rule.fixable && fixes_offered > 0 {
+        failures.push(format!(
+            "{name} offers a quick fix but is not marked fixable (`fixable: true` in its RULE)"
+        ));
+    }
+    failures
+}
+
+/// Applies every quick fix of the `relevant` rules, in passes (fixes that
+/// overlap wait for the next pass, after a re-lint), and compares the result
+/// with `<rule>/fixed/<relative>`. Run with `DISTLINT_BLESS=1` to write the
+/// expected files after checking the new text by eye.
+fn check_fixed_text(
+    rule_dir: &Path,
+    relative: &Path,
+    text: &str,
+    relevant: impl Fn(&str) -> bool,
+    project: &ProjectModel,
+    config: &Config,
+    failures: &mut Vec<String>,
+) {
+    let expected_path = rule_dir.join("fixed").join(relative);
+    let fixed = fix_all(text, relative, &relevant, project, config);
+    if let Some(fixed) = &fixed {
+        let (_, result) = lint_text(fixed, relative, project, config);
+        if !result.syntax_errors.is_empty() {
+            failures.push(format!(
+                "{}: applying all quick fixes breaks the syntax:\n{fixed}",
+                rule_dir.join("fires").join(relative).display()
+            ));
+        }
+    }
+    let expected = std::fs::read_to_string(&expected_path).ok();
+    let bless = std::env::var_os("DISTLINT_BLESS").is_some_and(|v| v == "1");
+    if bless && std::env::var_os("CI").is_some() {
+        failures.push("DISTLINT_BLESS=1 is refused under CI".to_string());
+        return;
+    }
+    match (fixed, expected) {
+        (Some(fixed), Some(expected)) if fixed == expected => {}
+        (Some(fixed), _) if bless => {
+            std::fs::create_dir_all(expected_path.parent().unwrap()).unwrap();
+            std::fs::write(&expected_path, fixed).unwrap();
+        }
+        (Some(fixed), Some(_)) => failures.push(format!(
+            "{}: the quick fixes give other text than this file expects \
+             (DISTLINT_BLESS=1 rewrites it); they give:\n{fixed}",
+            expected_path.display()
+        )),
+        (Some(fixed), None) => failures.push(format!(
+            "{}: missing; the quick fixes of this fixture give (DISTLINT_BLESS=1 writes it):\n{fixed}",
+            expected_path.display()
+        )),
+        (None, Some(_)) if bless => std::fs::remove_file(&expected_path).unwrap(),
+        (None, Some(_)) => failures.push(format!(
+            "{}: expects fixed text, but no quick fix applies to the fixture any more",
+            expected_path.display()
+        )),
+        (None, None) => {}
+    }
+}
+
+/// The text after applying every fix of the `relevant` rules (None if there
+/// is none), as `distlint check --fix` does: non-overlapping fixes per pass.
+fn fix_all(
+    text: &str,
+    relative: &Path,
+    relevant: &dyn Fn(&str) -> bool,
+    project: &ProjectModel,
+    config: &Config,
+) -> Option<String> {
+    let mut current = text.to_string();
+    let mut changed = false;
+    for _pass in 0..10 {
+        let (_, result) = lint_text(&current, relative, project, config);
+        let mut chosen: Vec<&TextEdit> = Vec::new();
+        for fix in result
+            .diagnostics
+            .iter()
+            .filter(|d| relevant(d.rule))
+            .filter_map(|d| d.fix.as_ref())
+        {
+            let overlaps = fix
+                .edits
+                .iter()
+                .any(|edit| chosen.iter().any(|c| overlap(&edit.range, &c.range)));
+            if !overlaps {
+                chosen.extend(&fix.edits);
+            }
+        }
+        if chosen.is_empty() {
+            break;
+        }
+        let combined = Fix {
+            title: String::new(),
+            edits: chosen.into_iter().cloned().collect(),
+        };
+        current = combined.apply(&current);
+        changed = true;
+    }
+    changed.then_some(current)
 }
 
 /// The project a fixture belongs to: the one of its nearest `mix.exs` when that
@@ -256,6 +392,12 @@ fn check_fix(
     }
 }
 
+/// Whether two edits touch the same text (two insertions at one place count:
+/// their order would be arbitrary).
+fn overlap(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> bool {
+    a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1)
+}
+
 fn describe(findings: &[Expected]) -> String {
     if findings.is_empty() {
         return "nothing".to_string();
@@ -267,16 +409,26 @@ fn describe(findings: &[Expected]) -> String {
         .join(", ")
 }
 
+/// The fixtures of every registered rule: a rule cannot be added without them.
 #[test]
-fn every_rule_has_fixtures() {
-    for rule in crate::rules::ALL.iter() {
-        let dir = fixtures_dir().join(rule.name);
+fn fixtures_of_every_rule() {
+    let failures: Vec<String> = ALL.iter().flat_map(|rule| check_fixtures(rule)).collect();
+    assert!(
+        failures.is_empty(),
+        "fixture problems:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Every fixture directory belongs to a registered rule (a renamed rule
+/// would otherwise leave its old fixtures untested).
+#[test]
+fn every_fixture_directory_is_a_rule() {
+    for entry in std::fs::read_dir(fixtures_dir()).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
         assert!(
-            !elixir_files(&dir.join("fires")).is_empty()
-                && !elixir_files(&dir.join("quiet")).is_empty(),
-            "rule {} needs fixtures in {}/fires and /quiet",
-            rule.name,
-            dir.display()
+            crate::rules::by_name(&name).is_some(),
+            "tests/fixtures/{name} is not the name of a registered rule"
         );
     }
 }

@@ -128,8 +128,3 @@ fn remote_server(
         _ => None,
     }
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("remote-cast-without-ack");
-}

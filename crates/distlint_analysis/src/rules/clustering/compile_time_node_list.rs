@@ -178,8 +178,3 @@ fn own_lines(source: &str, attribute: &Attribute<'_>) -> Option<std::ops::Range<
     }
     Some(start..end)
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("compile-time-node-list");
-}

@@ -151,8 +151,3 @@ fn availability_check(file: &FileModel<'_>, condition: Node<'_>) -> Option<(bool
         _ => None,
     }
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("deprecated-pg2");
-}

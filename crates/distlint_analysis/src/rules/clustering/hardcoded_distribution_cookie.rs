@@ -239,8 +239,3 @@ fn is_literal_cookie(file: &FileModel<'_>, node: Node<'_>) -> bool {
         })
     })
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("hardcoded-distribution-cookie");
-}

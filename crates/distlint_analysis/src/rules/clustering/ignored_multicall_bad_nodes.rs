@@ -118,8 +118,3 @@ fn is_read_after(scope: Node<'_>, name: &str, after: usize, source: &str) -> boo
         .iter()
         .any(|node| node.start_byte() >= after)
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("ignored-multicall-bad-nodes");
-}

@@ -46,8 +46,3 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         out.push(Finding::new(call.node.byte_range(), message));
     }
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("prefer-erpc-over-rpc");
-}

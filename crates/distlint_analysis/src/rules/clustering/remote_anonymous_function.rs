@@ -182,8 +182,3 @@ fn fun_literal(file: &FileModel<'_>, node: Node<'_>) -> Option<&'static str> {
         _ => None,
     }
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("remote-anonymous-function");
-}

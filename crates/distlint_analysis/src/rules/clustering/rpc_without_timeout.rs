@@ -125,8 +125,3 @@ fn append_timeout(call: &Call<'_>) -> Option<Fix> {
         )],
     })
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("rpc-without-timeout");
-}

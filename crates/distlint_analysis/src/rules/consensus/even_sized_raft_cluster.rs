@@ -77,8 +77,3 @@ fn literal_members(file: &FileModel<'_>, call: &Call<'_>, arg: Node<'_>) -> Opti
     });
     (!open_tail).then_some(elements.len())
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("even-sized-raft-cluster");
-}

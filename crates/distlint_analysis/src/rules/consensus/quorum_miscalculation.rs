@@ -245,8 +245,3 @@ fn visible_nodes_in<'t>(
     }
     None
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("quorum-miscalculation");
-}

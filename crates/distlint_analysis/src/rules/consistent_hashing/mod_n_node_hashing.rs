@@ -149,8 +149,3 @@ fn is_node_list_name(name: &str) -> bool {
             .strip_suffix("_nodes")
             .is_some_and(|prefix| CLUSTER_WORDS.contains(&prefix))
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("mod-n-node-hashing");
-}

@@ -187,8 +187,3 @@ fn reads_persistent_term(file: &FileModel<'_>, function: FunctionId, node: Node<
     }
     false
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("persistent-term-hot-write");
-}

@@ -235,8 +235,3 @@ fn side_effect(call: &Call<'_>) -> Option<&'static str> {
         _ => None,
     }
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("side-effect-in-transaction");
-}

@@ -194,8 +194,3 @@ fn has_pinned_map_key(file: &FileModel<'_>, param: Node<'_>) -> bool {
     }
     false
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("global-genserver-cache");
-}

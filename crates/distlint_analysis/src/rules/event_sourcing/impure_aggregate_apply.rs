@@ -68,8 +68,3 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("impure-aggregate-apply");
-}

@@ -96,8 +96,3 @@ fn remedy(call: &Call<'_>) -> &'static str {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("non-idempotent-event-handler");
-}

@@ -108,8 +108,3 @@ fn is_projector(file: &FileModel<'_>, module: ModuleId, name: &str) -> bool {
             })
         })
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("nondeterministic-projection");
-}

@@ -218,8 +218,3 @@ fn remote_task_start<'m, 't>(
         .filter(|start| start.function == wait.function && contains(scope, start.node))
         .find(|start| remote_target(file, start, start.args[0], 2).is_some())
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("infinite-timeout-remote-call");
-}

@@ -188,8 +188,3 @@ fn node_list_call(file: &FileModel<'_>, call: &Call<'_>) -> bool {
         _ => false,
     }
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("mnesia-partition-unhandled");
-}

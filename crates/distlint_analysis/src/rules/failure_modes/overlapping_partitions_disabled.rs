@@ -104,8 +104,3 @@ fn next_element_is_false(file: &FileModel<'_>, node: Node<'_>) -> bool {
         .and_then(|next| text_literal(*next, file.source))
         == Some("false")
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("overlapping-partitions-disabled");
-}

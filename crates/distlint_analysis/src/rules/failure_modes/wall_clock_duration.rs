@@ -153,8 +153,3 @@ fn monotonic_fix(
         edits,
     })
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("wall-clock-duration");
-}

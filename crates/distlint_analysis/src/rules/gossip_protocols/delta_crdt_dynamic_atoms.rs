@@ -100,8 +100,3 @@ fn dynamic_atoms_in<'t>(
         stack.extend(named_children(unparenthesized(n)));
     }
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("delta-crdt-dynamic-atoms");
-}

@@ -125,8 +125,3 @@ fn topology_name<'t>(file: &FileModel<'t>, keywords: Node<'t>) -> Option<&'t str
     let pair = KeywordPair::cast(list.parent()?)?;
     Some(pair.key_name(file.source))
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("libcluster-gossip-without-secret");
-}

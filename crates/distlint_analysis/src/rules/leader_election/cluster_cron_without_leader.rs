@@ -52,8 +52,3 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("cluster-cron-without-leader");
-}

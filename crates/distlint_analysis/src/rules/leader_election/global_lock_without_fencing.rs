@@ -186,8 +186,3 @@ fn write_name(file: &FileModel<'_>, call: &Call<'_>) -> Option<String> {
             }));
     writes.then(|| format!("{module}.{name}"))
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("global-lock-without-fencing");
-}

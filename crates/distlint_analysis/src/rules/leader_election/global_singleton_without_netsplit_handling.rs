@@ -165,8 +165,3 @@ fn fix(expression: Node<'_>, replacement: String) -> Fix {
         edits: vec![TextEdit::replace(expression.byte_range(), replacement)],
     }
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("global-singleton-without-netsplit-handling");
-}

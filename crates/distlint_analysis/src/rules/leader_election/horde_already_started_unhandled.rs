@@ -92,8 +92,3 @@ fn is_horde_via(file: &FileModel<'_>, node: Node<'_>) -> bool {
     atom_name(*via, file.source) == Some("via")
         && file.module_reference(*registry).as_deref() == Some("Horde.Registry")
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("horde-already-started-unhandled");
-}

@@ -236,8 +236,3 @@ fn is_self_reference(file: &FileModel<'_>, node: Node<'_>) -> bool {
         )
     })
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("membership-derived-leader");
-}

@@ -182,8 +182,3 @@ fn is_plain_name(source: &str, node: Node<'_>) -> bool {
         _ => attribute_reference(node, source).is_some(),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("unchecked-global-registration");
-}

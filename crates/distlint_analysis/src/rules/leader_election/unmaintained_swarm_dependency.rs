@@ -67,8 +67,3 @@ fn is_swarm(file: &FileModel<'_>, element: Node<'_>) -> bool {
         .and_then(|name| atom_name(name, file.source))
         == Some("swarm")
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("unmaintained-swarm-dependency");
-}

@@ -368,8 +368,3 @@ fn parameter_name<'s>(param: Node<'_>, source: &'s str) -> Option<&'s str> {
         _ => variable_name(param, source),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    crate::rules::test_support::fixture_tests!("retry-without-backoff");
-}
