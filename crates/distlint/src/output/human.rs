@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use distlint_analysis::{ColumnUnit, Severity};
+use unicode_width::UnicodeWidthChar;
 
 use super::{Entry, Report};
 
@@ -89,25 +90,28 @@ fn severity_code(severity: Severity) -> &'static str {
     }
 }
 
-/// The line with tabs as four spaces, and the caret start and length in the
-/// expanded text for the character columns `[start, end)`.
+/// The line with tabs as four spaces, and the caret start and length in
+/// terminal columns for the character columns `[start, end)`: a wide character
+/// (CJK, most emoji) takes two columns, a combining mark none.
 fn expand_tabs(text: &str, start: usize, end: usize) -> (String, usize, usize) {
     let mut shown = String::new();
+    let mut width = 0;
     let (mut caret_start, mut caret_end) = (None, None);
     for (index, ch) in text.chars().enumerate() {
         if index == start {
-            caret_start = Some(shown.chars().count());
+            caret_start = Some(width);
         }
         if index == end {
-            caret_end = Some(shown.chars().count());
+            caret_end = Some(width);
         }
         if ch == '\t' {
             shown.push_str("    ");
+            width += 4;
         } else {
             shown.push(ch);
+            width += ch.width().unwrap_or(0);
         }
     }
-    let width = shown.chars().count();
     let caret_start = caret_start.unwrap_or(width);
     let caret_end = caret_end.unwrap_or(width).max(caret_start);
     (shown, caret_start, caret_end - caret_start)
@@ -156,6 +160,19 @@ fn write_summary(out: &mut impl Write, report: &Report<'_>, style: &Style) -> io
 #[cfg(test)]
 mod tests {
     use super::expand_tabs;
+
+    #[test]
+    fn carets_count_display_columns_not_characters() {
+        // The emoji is one character but two terminal columns.
+        assert_eq!(
+            expand_tabs("x = \"📦\"; f(1)", 7, 11),
+            ("x = \"📦\"; f(1)".to_string(), 8, 4)
+        );
+        // A caret under a wide character is as wide as it.
+        assert_eq!(expand_tabs("中文(x)", 0, 2), ("中文(x)".to_string(), 0, 4));
+        // A combining accent adds no column.
+        assert_eq!(expand_tabs("e\u{301} f()", 3, 6).1, 2);
+    }
 
     #[test]
     fn carets_follow_expanded_tabs() {
