@@ -121,6 +121,47 @@ fn select_and_ignore_on_the_command_line() {
     let rules = field_of_each(&json, "rule");
     assert_eq!(rules, ["mod-n-node-hashing"]);
 
+    // Topics and rule names; what is not ignored must still be reported
+    // (ignoring everything would also exit 0).
+    let ignored = run(
+        &shop,
+        &[
+            "check",
+            "--ignore",
+            "clustering,consistent-hashing",
+            "--format",
+            "json",
+        ],
+    );
+    let json: Value = serde_json::from_str(&ignored.stdout).unwrap();
+    assert_eq!(
+        field_of_each(&json, "rule"),
+        ["wall-clock-duration", "unused-suppression"]
+    );
+    assert_eq!(ignored.code, 1, "a warning remains: {}", ignored.stdout);
+
+    let ignored = run(
+        &shop,
+        &[
+            "check",
+            "--ignore",
+            "rpc-without-timeout,mod-n-node-hashing,wall-clock-duration",
+            "--format",
+            "json",
+        ],
+    );
+    let json: Value = serde_json::from_str(&ignored.stdout).unwrap();
+    assert_eq!(
+        field_of_each(&json, "rule"),
+        [
+            "prefer-erpc-over-rpc",
+            "prefer-erpc-over-rpc",
+            "hardcoded-distribution-cookie"
+        ],
+        "a suppression of an ignored rule is not reported as unused"
+    );
+    assert_eq!(ignored.code, 1, "an error remains: {}", ignored.stdout);
+
     let ignored = run(
         &shop,
         &[
@@ -130,6 +171,12 @@ fn select_and_ignore_on_the_command_line() {
             "--format",
             "json",
         ],
+    );
+    let json: Value = serde_json::from_str(&ignored.stdout).unwrap();
+    assert!(
+        field_of_each(&json, "rule").is_empty(),
+        "{}",
+        ignored.stdout
     );
     assert_eq!(ignored.code, 0, "{}", ignored.stdout);
 
