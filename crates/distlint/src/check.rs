@@ -16,6 +16,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         config_file: args.config.clone(),
         select: args.select.clone(),
         ignore: args.ignore.clone(),
+        lint_tests: args.lint_tests,
     };
     let outcome = match workspace::check(&request) {
         Ok(outcome) => outcome,

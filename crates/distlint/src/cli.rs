@@ -54,6 +54,9 @@ pub struct CheckArgs {
     /// Use this configuration file instead of the nearest `.distlint.toml`.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Report in test code too (test/, *_test.exs, test_helper.exs); as `[tests] lint = true`.
+    #[arg(long)]
+    pub lint_tests: bool,
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -385,3 +385,49 @@ fn rule_explains_itself() {
         result.stderr
     );
 }
+
+#[test]
+fn test_code_is_linted_only_on_request() {
+    let shop = projects().join("shop");
+    let in_tests = |json: &Value| -> Vec<String> {
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["path"].as_str().unwrap().starts_with("test/"))
+            .map(|d| d["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let default = run(&shop, &["check", "--format", "json"]);
+    let json: Value = serde_json::from_str(&default.stdout).unwrap();
+    assert!(in_tests(&json).is_empty(), "{}", default.stdout);
+    assert_eq!(json["summary"]["not_reported_in_tests"], 2);
+
+    let asked = run(&shop, &["check", "--lint-tests", "--format", "json"]);
+    let json: Value = serde_json::from_str(&asked.stdout).unwrap();
+    assert_eq!(
+        in_tests(&json),
+        ["prefer-erpc-over-rpc", "rpc-without-timeout"]
+    );
+    assert_eq!(json["summary"]["not_reported_in_tests"], 0);
+
+    // The same from the configuration file.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("lint-tests.toml");
+    std::fs::write(&config, "[tests]\nlint = true\n").unwrap();
+    let configured = run(
+        &shop,
+        &[
+            "check",
+            "--config",
+            config.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let json: Value = serde_json::from_str(&configured.stdout).unwrap();
+    assert_eq!(
+        in_tests(&json),
+        ["prefer-erpc-over-rpc", "rpc-without-timeout"]
+    );
+}

@@ -21,8 +21,14 @@ pub const CONFIG_FILE_NAME: &str = ".distlint.toml";
 /// Directories never linted, at any depth.
 pub const DEFAULT_EXCLUDED_DIRS: &[&str] = &["deps", "_build", ".elixir_ls", ".expert"];
 
-/// Where rules marked (prod) stay quiet unless `test-paths` says otherwise.
-pub const DEFAULT_TEST_PATHS: &[&str] = &["test/**", "**/test/**", "**/*_test.exs"];
+/// Test code, where no rule reports unless `[tests] lint = true` (and rules
+/// marked (prod) never do); `test-paths` replaces the list.
+pub const DEFAULT_TEST_PATHS: &[&str] = &[
+    "test/**",
+    "**/test/**",
+    "**/*_test.exs",
+    "**/test_helper.exs",
+];
 
 /// A configuration problem, pointing into the file that has it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,9 +62,17 @@ struct RawConfig {
     ignore: Option<Vec<Spanned<String>>>,
     exclude: Option<Vec<Spanned<String>>>,
     test_paths: Option<Vec<Spanned<String>>>,
+    tests: Option<RawTests>,
     docs_base_url: Option<String>,
     severity: Option<BTreeMap<String, Spanned<String>>>,
     per_path_ignores: Option<BTreeMap<String, Vec<Spanned<String>>>>,
+}
+
+/// `[tests]`: whether test code is linted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTests {
+    lint: Option<bool>,
 }
 
 /// What a name in `select`/`ignore` means.
@@ -105,6 +119,8 @@ pub struct Config {
     severity: HashMap<String, Severity>,
     exclude: GlobSet,
     test_paths: GlobSet,
+    /// Report in test code too (`[tests] lint = true`, `--lint-tests`).
+    pub lint_tests: bool,
     per_path_ignores: Vec<(GlobSet, Vec<Selector>)>,
     pub docs_base_url: String,
 }
@@ -121,6 +137,7 @@ impl Config {
             exclude: GlobSet::empty(),
             test_paths: build_globs(DEFAULT_TEST_PATHS.iter().copied())
                 .unwrap_or_else(|_| GlobSet::empty()),
+            lint_tests: false,
             per_path_ignores: Vec::new(),
             docs_base_url: DEFAULT_DOCS_BASE_URL.to_string(),
         }
@@ -231,6 +248,9 @@ impl Config {
         if let Some(test_paths) = &raw.test_paths {
             config.test_paths = globs(test_paths)?;
         }
+        if let Some(lint) = raw.tests.as_ref().and_then(|t| t.lint) {
+            config.lint_tests = lint;
+        }
         if let Some(per_path) = &raw.per_path_ignores {
             for (pattern, names) in per_path {
                 let set = build_globs([pattern.as_str()]).map_err(|err| {
@@ -288,6 +308,13 @@ impl Config {
 
     pub fn is_test_path(&self, relative: &Path) -> bool {
         self.test_paths.is_match(relative)
+    }
+
+    /// Are findings in `relative` reported? Not in test code, unless asked:
+    /// test clusters, netsplit simulations and tests of the primitives
+    /// themselves do these things on purpose.
+    pub fn reports_in(&self, relative: &Path) -> bool {
+        self.lint_tests || !self.is_test_path(relative)
     }
 
     /// The severity a rule reports with in `relative`, or `None` when it is off there.
@@ -421,9 +448,23 @@ mod tests {
             config.rule_severity(rpc, Path::new("test/a_test.exs")),
             Some(Severity::Warning)
         );
+        assert!(!config.reports_in(Path::new("test/a_test.exs")));
+        assert!(config.reports_in(Path::new("lib/a.ex")));
         assert!(config.is_excluded(Path::new("deps/x/lib/a.ex")));
         assert!(config.is_excluded(Path::new("apps/a/_build/dev/a.ex")));
         assert!(!config.is_excluded(Path::new("lib/deps_helper.ex")));
+    }
+
+    #[test]
+    fn tests_lint_opts_back_into_test_code() {
+        let config = parse("[tests]\nlint = true\n").unwrap();
+        assert!(config.lint_tests);
+        assert!(config.reports_in(Path::new("test/a_test.exs")));
+        let config = parse("[tests]\nlint = false\n").unwrap();
+        assert!(!config.reports_in(Path::new("apps/a/test/support/case.ex")));
+        let err = parse("[tests]\nlnt = true\n").unwrap_err();
+        assert_eq!(err.location, Some((2, 1)), "{err}");
+        assert!(err.message.contains("lnt"), "{err}");
     }
 
     #[test]

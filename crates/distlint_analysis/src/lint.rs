@@ -31,6 +31,9 @@ pub struct FileLint {
     /// Places where the parser had to recover; findings nearby may be missing.
     pub syntax_errors: Vec<TextRange>,
     pub rule_panics: Vec<RulePanic>,
+    /// Findings not reported because the file is test code (see
+    /// [`Config::reports_in`]); counted so that nothing is hidden silently.
+    pub not_reported_in_tests: usize,
 }
 
 /// Lints source text. `relative` is the path relative to `config.root`.
@@ -167,6 +170,14 @@ fn lint_chunks(
                 fix: None,
             });
         }
+    }
+    if !config.reports_in(relative) {
+        result.not_reported_in_tests = result
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule != UNUSED_SUPPRESSION)
+            .count();
+        result.diagnostics.clear();
     }
     result.diagnostics.sort_by(|a, b| {
         (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
@@ -397,5 +408,39 @@ mod tests {
     fn text_in_strings_is_not_a_suppression() {
         let text = format!("defmodule A do\n  def f(n) do\n    _ = \"# distlint:disable-next-line rpc-without-timeout\"\n    {RPC}\n  end\nend\n");
         assert_eq!(rules(&text), [("rpc-without-timeout", 4)]);
+    }
+
+    #[test]
+    fn test_code_is_counted_not_reported_unless_asked() {
+        let text = format!(
+            "defmodule PeerTest do\n  # distlint:disable-next-line mod-n-node-hashing\n  def f(n), do: {RPC}\n  def cookie, do: Node.set_cookie(:secret)\nend\n"
+        );
+        let project = ProjectModel::default();
+        let mut config = Config::default_at(Path::new("/p"));
+        for path in [
+            "test/peer_test.exs",
+            "apps/shop/test/support/cluster_case.ex",
+            "test/test_helper.exs",
+            "lib/shop/cluster_test.exs",
+        ] {
+            let (_, result) = lint_text(&text, Path::new(path), &project, &config);
+            assert!(
+                result.diagnostics.is_empty(),
+                "{path}: {:?}",
+                result.diagnostics
+            );
+            // The unused suppression is not a finding of the code: not counted.
+            assert_eq!(result.not_reported_in_tests, 1, "{path}");
+        }
+        let (_, result) = lint_text(&text, Path::new("lib/peer.ex"), &project, &config);
+        assert_eq!(result.not_reported_in_tests, 0);
+        assert_eq!(result.diagnostics.len(), 3, "{:?}", result.diagnostics);
+
+        config.lint_tests = true;
+        let (_, result) = lint_text(&text, Path::new("test/peer_test.exs"), &project, &config);
+        let found: Vec<&str> = result.diagnostics.iter().map(|d| d.rule).collect();
+        // hardcoded-distribution-cookie is (prod): never in test code.
+        assert_eq!(found, ["unused-suppression", "rpc-without-timeout"]);
+        assert_eq!(result.not_reported_in_tests, 0);
     }
 }

@@ -24,6 +24,8 @@ pub struct CheckRequest {
     pub config_file: Option<PathBuf>,
     pub select: Vec<String>,
     pub ignore: Vec<String>,
+    /// `--lint-tests`: report in test code too, whatever the config file says.
+    pub lint_tests: bool,
 }
 
 /// Why `check` could not start.
@@ -135,6 +137,7 @@ fn load_config(
     config
         .override_with(&request.select, &request.ignore)
         .map_err(CheckError::Config)?;
+    config.lint_tests |= request.lint_tests;
     Ok(config)
 }
 

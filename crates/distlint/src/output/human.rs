@@ -122,11 +122,12 @@ fn write_summary(out: &mut impl Write, report: &Report<'_>, style: &Style) -> io
     let file_word = if files == 1 { "file" } else { "files" };
     let total = report.diagnostics.len();
     if total == 0 {
-        return writeln!(
+        writeln!(
             out,
             "{} No problems found in {files} {file_word}.",
             style.paint("1;32", "✓")
-        );
+        )?;
+        return write_not_reported_in_tests(out, report);
     }
     let with_findings = {
         let mut paths: Vec<&str> = report.diagnostics.iter().map(|e| e.path.as_str()).collect();
@@ -154,7 +155,22 @@ fn write_summary(out: &mut impl Write, report: &Report<'_>, style: &Style) -> io
             }
         )?;
     }
-    Ok(())
+    write_not_reported_in_tests(out, report)
+}
+
+/// Test code is not linted by default; say how much that left out.
+fn write_not_reported_in_tests(out: &mut impl Write, report: &Report<'_>) -> io::Result<()> {
+    match report.not_reported_in_tests {
+        0 => Ok(()),
+        n => writeln!(
+            out,
+            "{n} finding{} in test code {} not reported: test code is not linted by default \
+             (`--lint-tests`, or `[tests] lint = true` in .distlint.toml, shows {}).",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "was" } else { "were" },
+            if n == 1 { "it" } else { "them" },
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub fn write(out: &mut impl Write, report: &Report<'_>) -> io::Result<()> {
             "warnings": report.count(Severity::Warning),
             "infos": report.count(Severity::Info),
             "fixable": report.fixable(),
+            "not_reported_in_tests": report.not_reported_in_tests,
             "parse_errors": report.parse_errors.iter().map(|(path, line, column)| json!({
                 "path": path, "line": line, "column": column,
             })).collect::<Vec<_>>(),

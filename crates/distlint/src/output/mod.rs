@@ -44,6 +44,8 @@ pub struct Report<'a> {
     pub parse_notes: Vec<String>,
     pub parse_errors: Vec<(String, u32, u32)>,
     pub files_checked: usize,
+    /// Findings in test code that were not reported (`--lint-tests` shows them).
+    pub not_reported_in_tests: usize,
 }
 
 impl<'a> Report<'a> {
@@ -54,9 +56,11 @@ impl<'a> Report<'a> {
             parse_notes: Vec::new(),
             parse_errors: Vec::new(),
             files_checked: outcome.files.len(),
+            not_reported_in_tests: 0,
         };
         for file in &outcome.files {
             let path = display_path(&file.path, cwd);
+            report.not_reported_in_tests += file.lint.not_reported_in_tests;
             for diagnostic in &file.lint.diagnostics {
                 let topic = rules::by_name(diagnostic.rule).map(|r| r.topic);
                 report.diagnostics.push(Entry {

@@ -18,7 +18,7 @@
 //! must be exactly its annotations. `quiet` files must have no finding of the
 //! rule under test and no warning or error of any rule. The path below
 //! `fires/`/`quiet/` is the path the file is linted as (so `quiet/test/x_test.exs`
-//! is a test file, `fires/mix.exs` a mix.exs). A fixture whose nearest `mix.exs`
+//! is a test file, linted as if `[tests] lint = true`; `fires/mix.exs` a mix.exs). A fixture whose nearest `mix.exs`
 //! lies inside its `fires/` or `quiet/` directory is linted with that project's
 //! model (its dependencies); any other fixture with an empty one.
 //!
@@ -145,7 +145,10 @@ pub fn check_fixtures(rule: &Rule) -> Vec<String> {
             dir.display()
         )];
     }
-    let config = Config::default_at(Path::new("/project"));
+    // Test code is linted here, so that `quiet/test/...` fixtures show that a
+    // rule marked (prod) stays quiet there even when tests are linted.
+    let mut config = Config::default_at(Path::new("/project"));
+    config.lint_tests = true;
     let mut failures = Vec::new();
     let mut fired = 0;
     let mut fixes_offered = 0;
