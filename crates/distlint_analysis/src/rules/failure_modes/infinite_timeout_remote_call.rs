@@ -91,9 +91,11 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             ),
         ));
     }
-    // Task.Supervisor.async_stream({Sup, node}, items, fun, timeout: :infinity)
+    // Task.Supervisor.async_stream({Sup, node}, items, fun, timeout: :infinity): options come
+    // last in the /4 (fun) and /6 (module, function, args) forms; the /3 and /5 forms have none,
+    // and the last list of /5 holds arguments for the function, not options.
     for call in file.calls_to_any("Task.Supervisor", &["async_stream", "async_stream_nolink"]) {
-        if call.capture || call.arity < 3 {
+        if call.capture || !matches!(call.arity, 4 | 6) {
             continue;
         }
         let Some(options) = call.keyword_options() else {
