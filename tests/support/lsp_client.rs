@@ -4,6 +4,10 @@
 //! It answers the server's own requests (progress tokens, capability
 //! registration, configuration) so the server never waits on the test, and
 //! keeps every notification for the test to inspect.
+//!
+//! A test that asserts something did *not* happen, or that a message was the
+//! last of its kind, must first [`LspClient::settle`]: a read that stops at
+//! the first matching message cannot see a wrong one that follows it.
 
 #![allow(dead_code)]
 
@@ -17,6 +21,11 @@ use tokio::sync::{mpsc, Mutex};
 
 pub const TIMEOUT: Duration = Duration::from_secs(20);
 
+/// How long the server must stay silent, after answering the sentinel, for
+/// [`LspClient::settle`] to return. Only a wrong server is slowed or missed by
+/// a short window; a correct one never fails because of it.
+pub const QUIET: Duration = Duration::from_millis(500);
+
 type Writer = Arc<Mutex<Box<dyn AsyncWrite + Unpin + Send>>>;
 
 pub struct LspClient {
@@ -25,8 +34,13 @@ pub struct LspClient {
     /// Notifications and responses read but not yet consumed.
     pending: VecDeque<Value>,
     next_id: i64,
-    /// Every notification seen so far, in order.
+    /// Every message from the server that has a method (its notifications and
+    /// its own requests) read so far, in order.
     pub notifications: Vec<Value>,
+    /// What the client answers to `workspace/configuration`.
+    configuration: Arc<std::sync::Mutex<Value>>,
+    /// Every byte the server wrote, as read, stray bytes included.
+    raw: Arc<std::sync::Mutex<Vec<u8>>>,
 }
 
 impl LspClient {
@@ -39,6 +53,9 @@ impl LspClient {
         let writer: Writer = Arc::new(Mutex::new(Box::new(writer)));
         let (sender, incoming) = mpsc::unbounded_channel();
         let answer_writer = writer.clone();
+        let configuration = Arc::new(std::sync::Mutex::new(configuration));
+        let raw = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (answer, record) = (configuration.clone(), raw.clone());
         tokio::spawn(async move {
             let mut reader = reader;
             let mut buffer = Vec::new();
@@ -48,7 +65,9 @@ impl LspClient {
                     if message.get("method").is_some() && message.get("id").is_some() {
                         // A request from the server: answer it right away.
                         let result = match message["method"].as_str() {
-                            Some("workspace/configuration") => json!([configuration.clone()]),
+                            Some("workspace/configuration") => {
+                                json!([answer.lock().unwrap().clone()])
+                            }
                             _ => Value::Null,
                         };
                         let response =
@@ -61,7 +80,10 @@ impl LspClient {
                 }
                 match reader.read(&mut chunk).await {
                     Ok(0) | Err(_) => return,
-                    Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                    Ok(n) => {
+                        record.lock().unwrap().extend_from_slice(&chunk[..n]);
+                        buffer.extend_from_slice(&chunk[..n]);
+                    }
                 }
             }
         });
@@ -71,7 +93,14 @@ impl LspClient {
             pending: VecDeque::new(),
             next_id: 1,
             notifications: Vec::new(),
+            configuration,
+            raw,
         }
+    }
+
+    /// Changes what the client answers to `workspace/configuration` from now on.
+    pub fn set_configuration(&self, value: Value) {
+        *self.configuration.lock().unwrap() = value;
     }
 
     pub async fn send_raw(&self, bytes: &[u8]) {
@@ -106,14 +135,97 @@ impl LspClient {
             let message = tokio::time::timeout_at(deadline, self.incoming.recv())
                 .await
                 .ok()??;
-            if message.get("method").is_some() {
-                self.notifications.push(message.clone());
-            }
+            self.record(&message);
             if predicate(&message) {
                 return Some(message);
             }
             self.pending.push_back(message);
         }
+    }
+
+    fn record(&mut self, message: &Value) {
+        if message.get("method").is_some() {
+            self.notifications.push(message.clone());
+        }
+    }
+
+    /// Reads everything the server still has to say about what the test sent
+    /// so far; afterwards `notifications` is complete enough to assert that
+    /// something did not happen, or what came last.
+    ///
+    /// Nothing in the protocol says "no more messages are coming", so this is
+    /// a sentinel plus a quiet window. The sentinel is a hover request: the
+    /// server answers it from its owner task after handling every event that
+    /// arrived before it, so whatever the owner published while handling the
+    /// test's earlier messages is already queued for output when the answer is
+    /// made (the framework may still write that queued notification right
+    /// after the answer, hence the window). Work the owner handed off (lints on
+    /// the blocking pool, spawned tasks) can report later: the quiet window
+    /// gives it QUIET of silence after the answer. Tests wait for the message
+    /// they expect last *before* settling, so for a correct server the window
+    /// only ever adds waiting; on a loaded machine a wrong late message could
+    /// be missed, never a right one reported as wrong. If the server never
+    /// falls silent, this returns after TIMEOUT and the test sees the flood.
+    pub async fn settle(&mut self) {
+        let sentinel = self
+            .request(
+                "textDocument/hover",
+                json!({
+                    "textDocument": {"uri": "file:///distlint-test/sentinel.ex"},
+                    "position": {"line": 0, "character": 0},
+                }),
+            )
+            .await;
+        assert!(
+            sentinel.get("error").is_none(),
+            "sentinel failed: {sentinel}"
+        );
+        let deadline = tokio::time::Instant::now() + TIMEOUT;
+        while tokio::time::Instant::now() < deadline {
+            match tokio::time::timeout(QUIET, self.incoming.recv()).await {
+                Ok(Some(message)) => {
+                    self.record(&message);
+                    self.pending.push_back(message);
+                }
+                // Quiet for QUIET, or the server closed its output.
+                Err(_) | Ok(None) => return,
+            }
+        }
+    }
+
+    /// The params of every `publishDiagnostics` for `uri` read so far, in order.
+    pub fn published(&self, uri: &str) -> Vec<&Value> {
+        self.notifications
+            .iter()
+            .filter(|n| n["method"] == "textDocument/publishDiagnostics")
+            .map(|n| &n["params"])
+            .filter(|p| p["uri"] == uri)
+            .collect()
+    }
+
+    /// The server's own requests named `method` read so far.
+    pub fn server_requests(&self, method: &str) -> Vec<&Value> {
+        self.notifications
+            .iter()
+            .filter(|n| n["method"] == method && n.get("id").is_some())
+            .collect()
+    }
+
+    /// Every byte the server wrote, once it has closed its output: reads to
+    /// the end (waiting up to TIMEOUT) first.
+    pub async fn output_after_close(&mut self) -> Vec<u8> {
+        let deadline = tokio::time::Instant::now() + TIMEOUT;
+        loop {
+            match tokio::time::timeout_at(deadline, self.incoming.recv()).await {
+                Ok(Some(message)) => {
+                    self.record(&message);
+                    self.pending.push_back(message);
+                }
+                Ok(None) => break,
+                Err(_) => panic!("the server did not close its output within {TIMEOUT:?}"),
+            }
+        }
+        self.raw.lock().unwrap().clone()
     }
 
     /// The next `publishDiagnostics` for `uri` that satisfies `predicate`.
@@ -209,6 +321,70 @@ async fn write_frame(writer: &Writer, body: &str) {
     // The server may already be gone (after `exit`): ignore write errors.
     let _ = writer.write_all(frame.as_bytes()).await;
     let _ = writer.flush().await;
+}
+
+/// Splits `bytes` into LSP frames, strictly: every byte must belong to a frame
+/// of header lines (`Content-Length`, optionally `Content-Type`), an empty
+/// line, and exactly `Content-Length` bytes of a JSON-RPC 2.0 message.
+/// `Err` names the first offset where that fails. (The reader above is
+/// lenient on purpose, so that a broken server cannot stall a test.)
+pub fn strict_frames(bytes: &[u8]) -> Result<Vec<Value>, String> {
+    let mut frames = Vec::new();
+    let mut at = 0;
+    let context =
+        |at: usize| String::from_utf8_lossy(&bytes[at..(at + 60).min(bytes.len())]).into_owned();
+    while at < bytes.len() {
+        let frame_start = at;
+        let mut length = None;
+        loop {
+            let Some(end) = bytes[at..].windows(2).position(|w| w == b"\r\n") else {
+                return Err(format!(
+                    "unterminated header at byte {at}: {:?}",
+                    context(at)
+                ));
+            };
+            let line = &bytes[at..at + end];
+            at += end + 2;
+            if line.is_empty() {
+                break;
+            }
+            let line = std::str::from_utf8(line)
+                .map_err(|_| format!("non-UTF-8 header at byte {frame_start}"))?;
+            match line.split_once(": ") {
+                Some(("Content-Length", value)) if length.is_none() => {
+                    let value: usize = value.parse().map_err(|_| {
+                        format!("bad Content-Length {value:?} at byte {frame_start}")
+                    })?;
+                    length = Some(value);
+                }
+                Some(("Content-Type", _)) => {}
+                _ => {
+                    return Err(format!(
+                        "not a frame header at byte {frame_start}: {:?}",
+                        context(frame_start)
+                    ))
+                }
+            }
+        }
+        let length = length.ok_or_else(|| format!("no Content-Length at byte {frame_start}"))?;
+        if bytes.len() < at + length {
+            return Err(format!("frame at byte {frame_start} is cut short"));
+        }
+        let message: Value = serde_json::from_slice(&bytes[at..at + length]).map_err(|err| {
+            format!(
+                "frame at byte {frame_start} is not JSON ({err}): {:?}",
+                context(at)
+            )
+        })?;
+        if message["jsonrpc"] != "2.0" {
+            return Err(format!(
+                "frame at byte {frame_start} is not JSON-RPC 2.0: {message}"
+            ));
+        }
+        frames.push(message);
+        at += length;
+    }
+    Ok(frames)
 }
 
 fn take_frame(buffer: &mut Vec<u8>) -> Option<Value> {

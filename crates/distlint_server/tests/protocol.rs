@@ -86,6 +86,9 @@ async fn publishes_findings_with_code_source_link_and_version() {
         .diagnostics_where(uri, |p| p["diagnostics"] == json!([]))
         .await;
     assert!(cleared["version"].is_null());
+    // And nothing brings the closed document's findings back.
+    client.settle().await;
+    assert_eq!(client.published(uri).last(), Some(&&cleared));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -154,18 +157,19 @@ async fn a_burst_of_edits_ends_with_the_last_versions_diagnostics() {
     let last = version;
     let published = client.diagnostics_for_version(uri, last).await;
     assert_eq!(rules(&published), ["rpc-without-timeout"]);
-    // Nothing older arrives after the last version's diagnostics.
+    // Nothing older arrives after the last version's diagnostics: read on
+    // past them until the server is done (see `settle`), then look.
+    client.settle().await;
     let versions: Vec<i64> = client
-        .notifications
+        .published(uri)
         .iter()
-        .filter(|n| n["method"] == "textDocument/publishDiagnostics")
-        .filter_map(|n| n["params"]["version"].as_i64())
+        .map(|p| p["version"].as_i64().expect("an open document's version"))
         .collect();
     assert!(
         versions.windows(2).all(|w| w[0] < w[1]),
         "published out of order: {versions:?}"
     );
-    assert_eq!(*versions.last().unwrap(), last);
+    assert_eq!(*versions.last().unwrap(), last, "{versions:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -323,12 +327,15 @@ async fn workspace_scan_reports_closed_files_with_progress() {
         .find(|n| n["params"]["value"]["kind"] == "begin")
         .unwrap();
     assert_eq!(begin["params"]["value"]["title"], "distlint");
-    // deps/ is never linted.
-    let dep = file_uri(&root.join("deps/dep/lib/dep.ex"));
-    assert!(!client
-        .notifications
-        .iter()
-        .any(|n| n["params"]["uri"] == dep.as_str()));
+    // The scan's findings reach the client through the owner task, so they may
+    // follow the progress end: read everything before saying what never came.
+    client.settle().await;
+    // deps/ is never linted, and a clean file gets no (empty) publish.
+    for never in ["deps/dep/lib/dep.ex", "lib/clean.ex"] {
+        let never = file_uri(&root.join(never));
+        assert_eq!(client.published(&never), Vec::<&Value>::new(), "{never}");
+    }
+    assert_eq!(client.published(&closed).len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -358,6 +365,9 @@ async fn config_file_changes_relint_open_documents() {
         .diagnostics_where(&uri, |p| p["diagnostics"] == json!([]))
         .await;
     assert_eq!(published["version"], 1);
+    // Nothing linted under the old configuration arrives after it.
+    client.settle().await;
+    assert_eq!(client.published(&uri).last(), Some(&&published));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -404,26 +414,50 @@ async fn project_facts_follow_unsaved_edits_of_other_open_files() {
         })
         .await;
     assert_eq!(rules(&published), ["mnesia-partition-unhandled"]);
+    // ... and no result from while the handler was there comes after it.
+    client.settle().await;
+    assert_eq!(client.published(&store).last(), Some(&&published));
 }
+
+fn docs_link(published: &Value) -> &str {
+    published["diagnostics"][0]["codeDescription"]["href"]
+        .as_str()
+        .unwrap_or("(no finding)")
+}
+
+const INIT_DOCS: &str = "https://init.example.com/distlint";
+const CONFIG_DOCS: &str = "https://config.example.com/distlint";
+const LINK: &str = "/reference/clustering.md#rpc-without-timeout";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn settings_from_initialization_options_and_configuration() {
-    let (mut client, _server) = start(json!({"ignore": ["rpc-without-timeout"]}));
+    // The client offers workspace/configuration, and its answer differs from
+    // the initialization options.
+    let (mut client, _server) = start(json!({"docsBaseUrl": CONFIG_DOCS}));
     client
         .initialize(
             None,
-            json!({}),
-            json!({"docsBaseUrl": "https://docs.example.com/distlint"}),
+            json!({"workspace": {"configuration": true}}),
+            json!({"docsBaseUrl": INIT_DOCS}),
         )
         .await;
+    let asked = client
+        .wait_for(|m| m["method"] == "workspace/configuration")
+        .await
+        .expect("the server asks for its settings");
+    assert_eq!(asked["params"]["items"], json!([{"section": "distlint"}]));
     let uri = "file:///nowhere/lib/demo.ex";
     client.open(uri, 1, &module(RPC_LINE)).await;
-    let published = client.diagnostics_for_version(uri, 1).await;
-    assert_eq!(
-        published["diagnostics"][0]["codeDescription"]["href"],
-        "https://docs.example.com/distlint/reference/clustering.md#rpc-without-timeout"
-    );
-    // The pushed settings replace the initialization options.
+    // Until the answer is applied the initialization options may show; then
+    // the answer replaces them, and stays.
+    client
+        .diagnostics_where(uri, |p| docs_link(p) == format!("{CONFIG_DOCS}{LINK}"))
+        .await;
+    client.settle().await;
+    let last = client.published(uri).last().copied().unwrap().clone();
+    assert_eq!(docs_link(&last), format!("{CONFIG_DOCS}{LINK}"));
+
+    // Pushed settings replace the answer.
     client
         .notify(
             "workspace/didChangeConfiguration",
@@ -433,6 +467,49 @@ async fn settings_from_initialization_options_and_configuration() {
     client
         .diagnostics_where(uri, |p| p["diagnostics"] == json!([]))
         .await;
+
+    // An empty push means "ask me": the server asks again and uses the new answer.
+    let new_docs = "https://again.example.com/distlint";
+    client.set_configuration(json!({"docsBaseUrl": new_docs}));
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": null}),
+        )
+        .await;
+    client
+        .diagnostics_where(uri, |p| docs_link(p) == format!("{new_docs}{LINK}"))
+        .await;
+    client.settle().await;
+    assert_eq!(client.server_requests("workspace/configuration").len(), 2);
+    let last = client.published(uri).last().copied().unwrap().clone();
+    assert_eq!(docs_link(&last), format!("{new_docs}{LINK}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_configuration_requests_unless_the_client_offers_them() {
+    // The client would answer, but does not declare workspace.configuration.
+    let (mut client, _server) = start(json!({"docsBaseUrl": CONFIG_DOCS}));
+    client
+        .initialize(None, json!({}), json!({"docsBaseUrl": INIT_DOCS}))
+        .await;
+    let uri = "file:///nowhere/lib/demo.ex";
+    client.open(uri, 1, &module(RPC_LINE)).await;
+    let published = client.diagnostics_for_version(uri, 1).await;
+    assert_eq!(docs_link(&published), format!("{INIT_DOCS}{LINK}"));
+    // An empty push asks only clients that offer workspace/configuration.
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": null}),
+        )
+        .await;
+    client.settle().await;
+    assert_eq!(
+        client.server_requests("workspace/configuration"),
+        Vec::<&Value>::new()
+    );
+    assert_eq!(client.published(uri).last(), Some(&&published));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -465,11 +542,10 @@ async fn pull_diagnostics_when_the_client_supports_them() {
         )
         .await;
     assert_eq!(report["result"]["items"], json!([]));
-    // Pull clients get no pushed diagnostics for open documents.
-    assert!(!client
-        .notifications
-        .iter()
-        .any(|n| n["method"] == "textDocument/publishDiagnostics"));
+    // Pull clients get no pushed diagnostics for open documents: not before
+    // the answers, and not after them either.
+    client.settle().await;
+    assert_eq!(client.published(uri), Vec::<&Value>::new());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -545,4 +621,8 @@ async fn an_empty_configuration_answer_keeps_initialization_options() {
         Vec::<String>::new(),
         "clustering stays ignored"
     );
+    // The null answer may be handled after that publish: it must not bring
+    // the finding back later.
+    client.settle().await;
+    assert_eq!(client.published(uri).last(), Some(&&published));
 }
