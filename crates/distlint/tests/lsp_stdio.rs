@@ -5,7 +5,7 @@ mod lsp_client;
 
 use std::process::Stdio;
 
-use lsp_client::{LspClient, TIMEOUT};
+use lsp_client::{strict_frames, LspClient, TIMEOUT};
 use serde_json::{json, Value};
 use tokio::process::{Child, Command};
 
@@ -33,6 +33,22 @@ async fn exit_code(child: &mut Child) -> i32 {
         .unwrap()
         .code()
         .unwrap_or(-1)
+}
+
+/// `shutdown`, `exit`, exit code 0, and then the whole of stdout, byte for
+/// byte, must be well-formed frames: the client's reader skips stray lines
+/// (so a stray `println!` would not disturb the session), this does not.
+async fn finish_with_only_frames_on_stdout(client: &mut LspClient, child: &mut Child) {
+    client.shutdown_and_exit().await;
+    assert_eq!(exit_code(child).await, 0);
+    let stdout = client.output_after_close().await;
+    let frames = strict_frames(&stdout).unwrap_or_else(|err| panic!("stdout: {err}"));
+    assert!(
+        frames
+            .iter()
+            .any(|f| f["result"]["serverInfo"]["name"] == "distlint"),
+        "the initialize answer is among the frames"
+    );
 }
 
 const TEXT: &str = "defmodule Demo do\n  def f(n), do: :erpc.call(n, W, :r, [])\n\n  def g do\n    t0 = System.system_time(:millisecond)\n    System.system_time(:millisecond) - t0\n  end\nend\n";
@@ -83,8 +99,7 @@ async fn stdio_session_survives_bad_input_and_a_crashing_rule() {
         .unwrap()
         .contains("rpc-without-timeout"));
 
-    client.shutdown_and_exit().await;
-    assert_eq!(exit_code(&mut child).await, 0);
+    finish_with_only_frames_on_stdout(&mut client, &mut child).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,8 +116,39 @@ async fn nothing_but_protocol_on_stdout() {
     client.send_raw(b"Content-Length: 3\r\n\r\n{x}").await;
     let response = client.initialize(None, json!({}), Value::Null).await;
     assert_eq!(response["result"]["serverInfo"]["name"], "distlint");
-    client.shutdown_and_exit().await;
-    assert_eq!(exit_code(&mut child).await, 0);
+    // Some of everything the server writes: diagnostics, a hover, code
+    // actions, a close; bad settings (logged).
+    let uri = "file:///nowhere/lib/demo.ex";
+    client.open(uri, 1, TEXT).await;
+    let published = client.diagnostics_for_version(uri, 1).await;
+    let diagnostic = published["diagnostics"][0].clone();
+    let position = json!({"line": 1, "character": 20});
+    client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": position}),
+        )
+        .await;
+    client
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": diagnostic["range"], "context": {"diagnostics": [diagnostic]}}),
+        )
+        .await;
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": {"distlint": {"ignore": "not-a-list"}}}),
+        )
+        .await;
+    client
+        .notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await;
+    client.settle().await;
+    finish_with_only_frames_on_stdout(&mut client, &mut child).await;
     // The malformed-frame report went to stderr, not into the protocol stream.
     let mut stderr = String::new();
     use tokio::io::AsyncReadExt;
@@ -114,4 +160,36 @@ async fn nothing_but_protocol_on_stdout() {
         .await
         .unwrap();
     assert!(stderr.contains("skipped a malformed message"), "{stderr}");
+}
+
+#[test]
+fn the_stdout_check_rejects_anything_but_frames() {
+    let frame = |body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len());
+    let body = r#"{"jsonrpc":"2.0","id":1,"result":null}"#;
+    let a = frame(body);
+    let b = frame(r#"{"jsonrpc":"2.0","method":"window/logMessage","params":{"message":"é"}}"#);
+    let typed = format!(
+        "Content-Length: {}\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{body}",
+        body.len()
+    );
+    assert_eq!(
+        strict_frames(format!("{a}{b}{typed}").as_bytes())
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(strict_frames(b"").unwrap().len(), 0);
+    let short = format!("Content-Length: {}\r\n\r\n{body}", body.len() - 1);
+    for bad in [
+        format!("hello\n{a}{b}"),
+        format!("{a}hello\n{b}"),
+        format!("{a}{b}\n"),
+        format!("{a}\r\n{b}"),
+        a[..a.len() - 1].to_string(),
+        short,
+        frame(r#"{"id":1,"result":null}"#),
+        frame("{oops}"),
+    ] {
+        assert!(strict_frames(bad.as_bytes()).is_err(), "accepted {bad:?}");
+    }
 }
