@@ -1,10 +1,11 @@
 //! `:persistent_term.put/2` (or `erase/1`) on a path that runs over and over:
 //! a message handler, a request handler, a loop.
 //!
-//! Replacing or erasing a persistent term starts a global garbage collection
-//! in which every process on the node scans its heap, and every put copies the
-//! whole key table. The store is for terms written once and read forever
-//! (a hash ring rebuilt on rare membership changes, compiled configuration).
+//! Replacing or erasing a persistent term bigger than a machine word starts a
+//! global garbage collection in which every process on the node scans its heap,
+//! and every put of a new value copies the whole key table. The store is for
+//! terms written once and read forever (a hash ring rebuilt on rare membership
+//! changes, compiled configuration).
 
 use tree_sitter::Node;
 
@@ -17,7 +18,7 @@ pub static RULE: Rule = Rule {
     name: "persistent-term-hot-write",
     topic: Topic::ConsistentHashing,
     severity: Severity::Warning,
-    summary: ":persistent_term.put/erase in a message handler, request handler or loop: every update makes every process on the node scan its heap.",
+    summary: ":persistent_term.put/erase in a message handler, request handler or loop: every change to a value bigger than a machine word makes every process on the node scan its heap.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -43,8 +44,9 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             call.node.byte_range(),
             format!(
-                "`:persistent_term.{name}/{arity}` {context}: each time it replaces or erases a term, every \
-                 process on the node must scan its heap in a global garbage collection, and each put also \
+                "`:persistent_term.{name}/{arity}` {context}: each time it replaces or erases a term bigger \
+                 than a machine word (anything but an atom, a small integer and the like), every process on \
+                 the node must scan its heap in a global garbage collection, and each put of a new value also \
                  copies the whole table of keys, so under load the node stalls. Keep data that changes at run \
                  time in ETS (`read_concurrency: true`); write persistent terms once at startup, or only when \
                  the value really changed."
