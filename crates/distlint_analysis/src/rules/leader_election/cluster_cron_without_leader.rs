@@ -1,8 +1,9 @@
 //! A Quantum scheduler in a clustered project.
 //!
-//! Quantum 3 dropped its global mode: every node that starts the scheduler runs
+//! Quantum 3 dropped its global mode: every node that starts the scheduler fires
 //! every job. In a project that forms a cluster (libcluster, Horde, Swarm) a
-//! job meant to run once per schedule then runs once per node.
+//! job meant to run once per schedule then runs once per scheduler: N nodes, N
+//! runs, each on a node the run strategy picks (by default a random one).
 
 use crate::diagnostic::{Finding, Severity};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
@@ -11,7 +12,7 @@ pub static RULE: Rule = Rule {
     name: "cluster-cron-without-leader",
     topic: Topic::LeaderElection,
     severity: Severity::Warning,
-    summary: "A Quantum scheduler in a clustered project: Quantum 3 has no global mode, so every node runs every job.",
+    summary: "A Quantum scheduler in a clustered project: Quantum 3 has no global mode, so each node's scheduler fires every job: N nodes, N runs of each job.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -43,9 +44,10 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                 used.node.byte_range(),
                 format!(
                     "`{}` is a Quantum scheduler in a project that clusters its nodes (it depends on \
-                     `{clustering}`): Quantum 3 has no global mode, so each node that starts it runs every \
-                     job, once per node. Schedule with Oban's cron plugin (only the leader inserts jobs), \
-                     or start the scheduler as a cluster-wide singleton.",
+                     `{clustering}`): Quantum 3 has no global mode, so the scheduler on each node that \
+                     starts it fires every job, and N nodes make N runs of each job (on nodes picked by the \
+                     run strategy, at random by default). Schedule with Oban's cron plugin (only the leader \
+                     inserts jobs), or start the scheduler as a cluster-wide singleton.",
                     module.name
                 ),
             ));

@@ -1,8 +1,9 @@
 //! A process registered in `:global` with the default conflict resolver.
 //!
 //! When a partition heals and both sides registered the name, `:global` calls
-//! the resolve function; the default (`random_exit_name`) kills one of the two
-//! processes. Its supervisor restarts it, the restart fails with
+//! the resolve function; the default (`random_exit_name`) logs an info line and
+//! kills one of the two processes (the one on the node whose name sorts later).
+//! Its supervisor restarts it, the restart fails with
 //! `already_started`, and enough of those take the supervisor down.
 
 use tree_sitter::Node;
@@ -19,7 +20,7 @@ pub static RULE: Rule = Rule {
     name: "global-singleton-without-netsplit-handling",
     topic: Topic::LeaderElection,
     severity: Severity::Warning,
-    summary: "A process registered in :global with the default conflict resolver: when a netsplit heals one copy is killed without notice.",
+    summary: "A process registered in :global with the default conflict resolver: when a netsplit heals one copy is killed, with no message to it and only an info-level log line.",
     scope: Scope::All,
     fixable: true,
     check,
@@ -48,7 +49,8 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             format!(
                 "`{module}.{function}` registers {shown} in :global with the default conflict resolver: \
                  during a netsplit each side runs its own copy, and when it heals :global kills one of them \
-                 without a message; the restart then fails with `already_started`. Handle \
+                 (no message to it, only an info log line `global: Name conflict terminating`); the restart \
+                 then fails with `already_started`. Handle \
                  `{{:error, {{:already_started, pid}}}}` in the start function (return `:ignore` or link to the winner)."
             ),
         )
@@ -63,8 +65,10 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             call.node.byte_range(),
             format!(
                 "`:global.{function}/2` uses the default resolver `random_exit_name`: after a netsplit heals, \
-                 one of the two processes holding this name is killed without a message. Pass a resolver \
-                 such as `&:global.notify_all_name/3` and handle `{{:global_name_conflict, name}}`."
+                 one of the two processes holding this name is killed, with no message to it (only an info \
+                 log line `global: Name conflict terminating`). Pass a notifying resolver and handle its \
+                 message: `&:global.random_notify_name/3` sends `{{:global_name_conflict, name}}` to the \
+                 loser, `&:global.notify_all_name/3` sends `{{:global_name_conflict, name, other_pid}}` to both."
             ),
         ));
     }
