@@ -19,8 +19,8 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-const WHY: &str = "the cookie is the only credential Erlang distribution checks, and whoever has it can \
-                   run any code on your nodes; a literal ends up in source control and in every copy of it. \
+const WHY: &str = "without TLS distribution the cookie is the only credential a node checks, and whoever \
+                   has it can run any code on your nodes; a literal ends up in source control and in every copy of it. \
                    Read it from the environment (`RELEASE_COOKIE`, `System.fetch_env!/1`) instead";
 
 /// What the quick fix puts in place of a literal cookie passed to `set_cookie`.
@@ -185,7 +185,8 @@ fn read_from_environment(file: &FileModel<'_>, cookie: Node<'_>) -> Option<Fix> 
 
 /// Deletes the `cookie:` pair from the release options, with the comma that joins it
 /// to its neighbour. `mix release` then writes a random cookie to `releases/COOKIE`
-/// when the release is first assembled, and `RELEASE_COOKIE` overrides it at start-up.
+/// where the release directory has none (it keeps an existing file, such as one
+/// written from the old literal), and `RELEASE_COOKIE` overrides it at start-up.
 fn remove_pair(source: &str, options: Keywords<'_>, cookie: KeywordPair<'_>) -> Option<Fix> {
     let pairs: Vec<KeywordPair<'_>> = options.pairs().collect();
     let index = pairs.iter().position(|p| p.node.id() == cookie.node.id())?;
@@ -211,9 +212,9 @@ fn remove_pair(source: &str, options: Keywords<'_>, cookie: KeywordPair<'_>) -> 
         }
     };
     Some(Fix {
-        title:
-            "Remove the cookie: `mix release` generates one, and RELEASE_COOKIE sets it at run time"
-                .to_string(),
+        title: "Remove the cookie (then delete the releases/COOKIE built with it: `mix release` \
+                keeps an existing one); RELEASE_COOKIE overrides it at run time"
+            .to_string(),
         edits: vec![TextEdit::replace(range, "")],
     })
 }
