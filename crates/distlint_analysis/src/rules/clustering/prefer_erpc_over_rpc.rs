@@ -27,12 +27,14 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                  `{{class, reason}}` per node, in node order."
             ),
             "cast" => format!(
-                "{what} reports nothing, not even bad arguments. `:erpc.cast/4` is the same fire-and-forget \
-                 request but raises on invalid arguments; prefer `:erpc` so one module does all remote calls."
+                "{what} returns `true` whatever happens on the other node, and `:erpc.cast/4` is the same \
+                 fire-and-forget request: neither tells you whether the call ran. Prefer `:erpc` so one module \
+                 does all remote calls, and use `:erpc.call` with a timeout where you need to know."
             ),
             "block_call" => format!(
                 "{what} turns every failure into `{{:badrpc, reason}}`, so exceptions, timeouts and lost connections \
-                 look alike; and since OTP 23 it only blocks other `block_call`s on that node. Use `:erpc.call`, \
+                 look alike; and what it blocks on that node is loosely defined: since OTP 23 only other \
+                 `block_call`s are guaranteed to wait, and other operations may be held up too. Use `:erpc.call`, \
                  which raises `{{:erpc, :noconnection}}` or `{{:erpc, :timeout}}` for transport failures, and \
                  serialise in a process of your own if the remote work must not overlap."
             ),
