@@ -6,6 +6,7 @@
 -- Environment (set by run.sh):
 --   DISTLINT_E2E_WORKSPACE  the fixture workspace (mix.exs, lib/app.ex, lib/other.ex,
 --                           lib/app_web/page.html.heex)
+--   DISTLINT_E2E_BIN        the distlint binary Neovim starts (through PATH)
 --   DISTLINT_E2E_WAIT_MS    how long to wait for the client and diagnostics (30000)
 --   DISTLINT_E2E_LOG        an LSP log level for Neovim's lsp.log (e.g. debug)
 --
@@ -113,6 +114,33 @@ local function codes(diagnostics)
   )
 end
 
+--- The `distlint server` processes this Neovim started: its children whose executable is
+--- the binary under test. The client object does not expose its process id.
+local function server_pids()
+  local binary = vim.uv.fs_realpath((assert(vim.env.DISTLINT_E2E_BIN, "DISTLINT_E2E_BIN is not set")))
+  local me = tostring(vim.fn.getpid())
+  local pids = {}
+  for name in vim.fs.dir("/proc") do
+    if name:match("^%d+$") then
+      local f = io.open("/proc/" .. name .. "/stat")
+      local stat = f and f:read("*a") or ""
+      if f then
+        f:close()
+      end
+      -- "pid (comm) state ppid ..."; comm may itself hold spaces or parentheses.
+      local ppid = stat:match("%) %S+ (%d+)")
+      if ppid == me and vim.uv.fs_readlink("/proc/" .. name .. "/exe") == binary then
+        table.insert(pids, tonumber(name))
+      end
+    end
+  end
+  return pids
+end
+
+local function alive(pid)
+  return vim.uv.fs_stat("/proc/" .. pid) ~= nil
+end
+
 local function distlint_client(bufnr)
   return vim.lsp.get_clients({ bufnr = bufnr, name = "distlint" })[1]
 end
@@ -200,6 +228,10 @@ local function run()
   check("server name from initialize is distlint",
     client.server_info ~= nil and client.server_info.name == "distlint",
     vim.inspect(client.server_info))
+  local first_pids = server_pids()
+  need("one distlint server process runs, started by this Neovim from DISTLINT_E2E_BIN", #first_pids == 1,
+    vim.inspect(first_pids))
+  local first_pid = first_pids[1]
 
   local finding = of_rule(diagnostics, RULE)
   check("exactly one " .. RULE .. " finding", #finding == 1, "got " .. #finding)
@@ -210,6 +242,7 @@ local function run()
   -- The call `:erpc.call(n, Worker, :run, [])` on line 1 (0-based); ASCII, so
   -- byte, UTF-16 and UTF-32 columns agree.
   local line = vim.api.nvim_buf_get_lines(bufnr, 1, 2, true)[1]
+  local firing_line = line
   local call = ":erpc.call(n, Worker, :run, [])"
   local start_col = assert(line:find(call, 1, true), "fixture line changed") - 1
   local end_col = start_col + #call
@@ -293,12 +326,16 @@ local function run()
   check("the distlint client is still attached", distlint_client(bufnr) ~= nil)
 
   -- 5. HEEx buffers attach to the same client; the server lints only .ex/.exs,
-  -- so a pull for a template answers at once, with nothing.
+  -- so a pull for a template answers at once, with nothing. The template holds
+  -- the very line that fired in app.ex, so linting it as Elixir would report it.
   local heex = workspace .. "/lib/app_web/page.html.heex"
   vim.cmd.edit(vim.fn.fnameescape(heex))
   local heex_buf = vim.api.nvim_get_current_buf()
   check("filetype of page.html.heex is heex", vim.bo[heex_buf].filetype == "heex",
     "got '" .. vim.bo[heex_buf].filetype .. "'")
+  check("the HEEx file holds the line that fired " .. RULE .. " in app.ex (control)",
+    vim.tbl_contains(vim.api.nvim_buf_get_lines(heex_buf, 0, -1, false), firing_line),
+    vim.inspect(vim.api.nvim_buf_get_lines(heex_buf, 0, -1, false)))
   wait("the distlint client to attach to the HEEx buffer", WAIT_MS, function()
     return distlint_client(heex_buf) ~= nil
   end)
@@ -307,6 +344,19 @@ local function run()
   local heex_report, heex_err = pull(heex_buf, client)
   check("a diagnostic pull for the HEEx buffer returns no items",
     heex_report ~= nil and #(heex_report.items or {}) == 0, heex_err or vim.inspect(heex_report))
+  -- Nothing pushed either: give a lint that should not happen the time one takes.
+  vim.wait(2000, function()
+    return #client_diagnostics(heex_buf, client) > 0
+  end, 50)
+  check("no diagnostics were published for the HEEx buffer", #client_diagnostics(heex_buf, client) == 0,
+    "diagnostics: [" .. codes(client_diagnostics(heex_buf, client)) .. "]")
+  vim.cmd.buffer(bufnr)
+
+  -- Control for step 7: without settings, other.ex reports prefer-erpc-over-rpc (and RULE).
+  local control_buf, _, control_diagnostics = open_and_lint(other, "prefer-erpc-over-rpc")
+  check("control: without settings other.ex also reports " .. RULE, #of_rule(control_diagnostics, RULE) == 1,
+    "diagnostics: [" .. codes(control_diagnostics) .. "]")
+  vim.api.nvim_buf_delete(control_buf, { force = true })
   vim.cmd.buffer(bufnr)
 
   -- 6. The server shuts down cleanly when the client stops.
@@ -318,6 +368,8 @@ local function run()
   check("server exited with code 0 after shutdown",
     exits[first_id] ~= nil and exits[first_id].code == 0 and exits[first_id].signal == 0,
     vim.inspect(exits[first_id]))
+  check("the first server process (pid " .. first_pid .. ") is gone", not alive(first_pid)
+    and #server_pids() == 0, vim.inspect(server_pids()))
 
   -- 7. require("distlint").setup{} with settings: a new server for another file.
   require("distlint").setup({
@@ -333,7 +385,17 @@ local function run()
     end,
   })
   local bufnr2, client2, diagnostics2 = open_and_lint(other, RULE, first_id)
-  check("setup{}: a new client started", client2.id ~= first_id)
+  -- A new client object is not enough: a new server process must be behind it, and answer.
+  local second_pids = server_pids()
+  check("setup{}: a new server process serves the new client",
+    #second_pids == 1 and second_pids[1] ~= first_pid and alive(second_pids[1]),
+    ("first pid %d, now %s"):format(first_pid, vim.inspect(second_pids)))
+  local report2, report2_err = pull(bufnr2, client2)
+  check("setup{}: the new server answers a pull for other.ex with " .. RULE,
+    report2 ~= nil and #vim.tbl_filter(function(i)
+      return i.code == RULE
+    end, report2.items or {}) == 1,
+    report2_err or vim.inspect(report2):sub(1, 300))
   check("setup{}: client settings hold the distlint section",
     vim.tbl_get(client2, "settings", "distlint", "docsBaseUrl") == CUSTOM_DOCS,
     vim.inspect(client2.settings))
@@ -341,8 +403,12 @@ local function run()
     type(sent_init_options) == "table" and sent_init_options.docsBaseUrl == CUSTOM_DOCS
       and vim.deep_equal(sent_init_options.ignore, { "prefer-erpc-over-rpc" }),
     vim.inspect(sent_init_options))
-  check("setup{}: ignore setting drops prefer-erpc-over-rpc",
-    #of_rule(diagnostics2, "prefer-erpc-over-rpc") == 0, "diagnostics: [" .. codes(diagnostics2) .. "]")
+  check("setup{}: ignore setting drops prefer-erpc-over-rpc (reported above without it)",
+    #of_rule(diagnostics2, "prefer-erpc-over-rpc") == 0
+      and #vim.tbl_filter(function(i)
+        return i.code == "prefer-erpc-over-rpc"
+      end, report2 and report2.items or {}) == 0,
+    "diagnostics: [" .. codes(diagnostics2) .. "]")
   local d2 = of_rule(diagnostics2, RULE)[1]
   local href2 = vim.tbl_get(d2, "user_data", "lsp", "codeDescription", "href") or ""
   check("setup{}: docsBaseUrl setting changes the rule link",

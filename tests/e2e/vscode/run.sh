@@ -1,29 +1,32 @@
 #!/usr/bin/env bash
 # End-to-end test of the VS Code extension in real VS Code (code-server) and headless Chromium:
-# builds the release binary and the .vsix, installs it into code-server, opens a fixture
-# workspace and checks the Problems panel, the hover and the quick fix (test.mjs).
+# builds the .vsix (bundling $DISTLINT_BINARY, else a release build), installs it into
+# code-server, opens a fixture workspace and checks the Problems panel, the hover, the
+# commands, restart, the quick fix, and that the bundled binary is the one running (test.mjs).
 #
 #   bash tests/e2e/vscode/run.sh
 #
-# Installs what is missing: Chromium (apt), code-server (shared/tools/install-code-server.sh,
-# from npm, into $E2E_CACHE/code-server; default .cache/ in the repository), the npm packages.
-# Environment: E2E_CACHE, CARGO_TARGET_DIR, CODE_SERVER (an installed code-server binary),
-# E2E_KEEP=1 (keep the temporary directory).
+# Installs what is missing: Chromium (apt), code-server (install-code-server.sh here: a pinned
+# version from npm, into $E2E_CACHE/code-server), the npm packages.
+# Environment: E2E_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/distlint-e2e), CARGO_TARGET_DIR,
+# DISTLINT_BINARY, CODE_SERVER (an installed code-server binary), E2E_CHROMIUM, E2E_KEEP=1
+# (keep the temporary directory).
 #
-# Exit codes: 0 all passed; 1 a check failed or something could not be built;
-# 77 skipped: Chromium or code-server could not be installed or started
-# (prints "vscode e2e: SKIPPED: <reason>"; the caller decides what that means).
+# Exit codes: 0 all passed; 1 a check failed, or our own artefact failed: the .vsix could not
+# be built or installed, code-server with our extension did not start or answer;
+# 77 skipped: this machine could not provide Chromium or code-server
+# (prints "vscode e2e: SKIPPED: <reason>"; tests/e2e/run.sh counts it, and fails under CI=true).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
 ext="$repo/editors/vscode"
-cache=${E2E_CACHE:-$repo/.cache}
+cache=${E2E_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/distlint-e2e}
 artifacts="$repo/tests/e2e/artifacts"
 started=$SECONDS
 run_started=$(date +%s)
 mkdir -p "$cache" "$artifacts"
-rm -f "$artifacts"/vscode*.png "$artifacts"/vscode*.log "$artifacts"/code-server.log
+rm -f "$artifacts"/vscode*.png "$artifacts"/vscode*.log "$artifacts"/code-server*.log
 
 say() { echo "vscode e2e: $*"; }
 skip() { say "SKIPPED: $*"; exit 77; }
@@ -33,30 +36,28 @@ export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=f
 # --- Chromium -------------------------------------------------------------------------------
 chromium=${E2E_CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$chromium" ]; then
-  say "installing chromium (apt)"
+  say "installing Debian's chromium with apt-get (about 100 MB, a minute or two)"
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
     || skip "chromium is not installed and apt-get install chromium failed"
   [ -x "$chromium" ] || skip "no $chromium after installing chromium"
 fi
 
 # --- code-server ----------------------------------------------------------------------------
-code_server=${CODE_SERVER:-$cache/code-server/node_modules/.bin/code-server}
-if [ ! -x "$code_server" ]; then
-  installer=""
-  for candidate in "$repo/../shared/tools/install-code-server.sh" "$repo/shared/tools/install-code-server.sh"; do
-    [ -f "$candidate" ] && { installer=$candidate; break; }
-  done
-  [ -n "$installer" ] || skip "code-server is not installed and shared/tools/install-code-server.sh was not found"
-  say "installing code-server into $cache/code-server (a few minutes)"
-  bash "$installer" "$cache/code-server" > "$artifacts/code-server-install.log" 2>&1 \
-    || skip "installing code-server failed (see tests/e2e/artifacts/code-server-install.log)"
+if [ -n "${CODE_SERVER:-}" ]; then
+  code_server=$CODE_SERVER
+  [ -x "$code_server" ] || fail "CODE_SERVER=$code_server is not executable"
+else
+  # Does nothing when the pinned version is already in the cache.
+  bash "$here/install-code-server.sh" "$cache/code-server" 2>&1 | tee "$artifacts/code-server-install.log" \
+    || skip "code-server could not be installed (see tests/e2e/artifacts/code-server-install.log)"
+  code_server=$cache/code-server/node_modules/.bin/code-server
   [ -x "$code_server" ] || skip "no code-server binary after the install"
 fi
 
 # code-server's extension gallery is on the internet; point it at a closed local port instead.
 export EXTENSIONS_GALLERY='{"serviceUrl":"http://127.0.0.1:9/gallery","itemUrl":"http://127.0.0.1:9/item"}'
 
-# --- npm packages, release binary, .vsix ----------------------------------------------------
+# --- npm packages, binary, .vsix --------------------------------------------------------------
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || fail "npm ci in tests/e2e/vscode"
 (cd "$ext" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || fail "npm ci in editors/vscode"
 
@@ -73,43 +74,28 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say "building the release binary and the .vsix"
+say "building the .vsix${DISTLINT_BINARY:+ around $DISTLINT_BINARY}"
 vsix="$work/distlint.vsix"
 (cd "$ext" && npm run --silent package -- --out "$vsix") > "$artifacts/vscode-package.log" 2>&1 \
   || { tail -30 "$artifacts/vscode-package.log"; fail "building the .vsix (see tests/e2e/artifacts/vscode-package.log)"; }
 
 # --- code-server profile with the extension -------------------------------------------------
-port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-# Reference links point at this code-server (a 404 page), so opening one stays on this machine.
-docs_url="http://127.0.0.1:$port/distlint-docs"
 data="$work/data"
 extensions="$work/extensions"
 mkdir -p "$data/User" "$extensions"
-# Quiet, predictable workbench. Workspace trust stays on: distlint supports untrusted
-# workspaces, and test.mjs clicks the trust prompt away if one comes up.
-cat > "$data/User/settings.json" <<'EOF'
-{
-  "workbench.startupEditor": "none",
-  "workbench.tips.enabled": false,
-  "workbench.enableExperiments": false,
-  "workbench.welcomePage.walkthroughs.openOnInstall": false,
-  "extensions.ignoreRecommendations": true,
-  "extensions.autoCheckUpdates": false,
-  "extensions.autoUpdate": false,
-  "telemetry.telemetryLevel": "off",
-  "update.mode": "none",
-  "editor.hover.delay": 300,
-  "files.autoSave": "off",
-  "security.workspace.trust.startupPrompt": "never",
-  "distlint.trace.server": "messages",
-  "distlint.docsBaseUrl": "@DOCS_URL@"
-}
-EOF
-sed -i "s|@DOCS_URL@|$docs_url|" "$data/User/settings.json"
-"$code_server" --install-extension "$vsix" --extensions-dir "$extensions" --user-data-dir "$data" \
+# --config: code-server writes a default config file on every start; keep it out of $HOME.
+# Our own .vsix must install: a failure here is a failure of what we ship, not a skip.
+"$code_server" --config "$work/code-server.yaml" --install-extension "$vsix" \
+  --extensions-dir "$extensions" --user-data-dir "$data" \
   > "$artifacts/vscode-install-extension.log" 2>&1 \
-  || { cat "$artifacts/vscode-install-extension.log"; skip "code-server --install-extension failed"; }
-ls "$extensions" | grep -q '^distlint\.distlint-' || fail "the extension is not in $extensions after --install-extension"
+  || { cat "$artifacts/vscode-install-extension.log"; fail "code-server --install-extension of our .vsix failed"; }
+installed=$(find "$extensions" -mindepth 1 -maxdepth 1 -type d -name 'distlint.distlint-*' | head -n 1)
+[ -n "$installed" ] || fail "the extension is not in $extensions after --install-extension"
+bundled="$installed/bin/distlint"
+[ -x "$bundled" ] || fail "the installed extension has no executable bin/distlint"
+if [ -n "${DISTLINT_BINARY:-}" ]; then
+  cmp -s "$bundled" "$DISTLINT_BINARY" || fail "the installed extension's bin/distlint is not a copy of $DISTLINT_BINARY"
+fi
 
 # --- fixture workspace ----------------------------------------------------------------------
 ws="$work/workspace"
@@ -130,30 +116,60 @@ end
 EOF
 
 # --- start code-server ----------------------------------------------------------------------
+# It binds port 0, so the kernel hands it a free port, which it then logs: no port is picked
+# beforehand and released for another process to take.
 log="$artifacts/code-server.log"
-say "starting code-server on 127.0.0.1:$port"
-setsid "$code_server" --auth none --bind-addr "127.0.0.1:$port" --disable-telemetry --disable-update-check \
-  --user-data-dir "$data" --extensions-dir "$extensions" \
+say "starting code-server on 127.0.0.1 (a free port)"
+setsid "$code_server" --config "$work/code-server.yaml" --auth none --bind-addr "127.0.0.1:0" \
+  --disable-telemetry --disable-update-check --user-data-dir "$data" --extensions-dir "$extensions" \
   "$ws" > "$log" 2>&1 < /dev/null &
 server_pid=$!
-up=""
+port=""
 for _ in $(seq 1 120); do
   if ! kill -0 "$server_pid" 2>/dev/null; then
-    tail -20 "$log"; skip "code-server exited while starting (see tests/e2e/artifacts/code-server.log)"
+    tail -20 "$log"
+    fail "code-server with our extension exited while starting (see tests/e2e/artifacts/code-server.log)"
   fi
-  if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.status<500?0:1),()=>process.exit(1))' \
-      "http://127.0.0.1:$port/healthz" 2>/dev/null; then
-    up=1; break
+  port=$(sed -n 's|.*HTTP server listening on http://127\.0\.0\.1:\([0-9][0-9]*\)/.*|\1|p' "$log" | head -n 1)
+  if [ -n "$port" ] && node -e 'fetch(process.argv[1]).then(r=>process.exit(r.status<500?0:1),()=>process.exit(1))' \
+    "http://127.0.0.1:$port/healthz" 2>/dev/null; then
+    break
   fi
+  port=""
   sleep 0.5
 done
-[ -n "$up" ] || { tail -20 "$log"; skip "code-server did not answer on 127.0.0.1:$port within 60 s"; }
-say "code-server is up after $((SECONDS - started)) s"
+[ -n "$port" ] || { tail -20 "$log"; fail "code-server with our extension did not answer within 60 s"; }
+say "code-server is up on 127.0.0.1:$port after $((SECONDS - started)) s"
+
+# User settings. The workbench reads them when the browser opens it, so they can name the port.
+# Reference links point at this code-server (a 404 page), so opening one stays on this machine.
+# Quiet, predictable workbench. Workspace trust stays on: distlint supports untrusted
+# workspaces, and test.mjs clicks the trust prompt away if one comes up.
+docs_url="http://127.0.0.1:$port/distlint-docs"
+cat > "$data/User/settings.json" <<EOF
+{
+  "workbench.startupEditor": "none",
+  "workbench.tips.enabled": false,
+  "workbench.enableExperiments": false,
+  "workbench.welcomePage.walkthroughs.openOnInstall": false,
+  "extensions.ignoreRecommendations": true,
+  "extensions.autoCheckUpdates": false,
+  "extensions.autoUpdate": false,
+  "telemetry.telemetryLevel": "off",
+  "update.mode": "none",
+  "editor.hover.delay": 300,
+  "files.autoSave": "off",
+  "security.workspace.trust.startupPrompt": "never",
+  "distlint.trace.server": "verbose",
+  "distlint.docsBaseUrl": "$docs_url"
+}
+EOF
 
 # --- the test -------------------------------------------------------------------------------
 status=0
 E2E_URL="http://127.0.0.1:$port/?folder=$ws" E2E_WORKSPACE="$ws" E2E_ARTIFACTS="$artifacts" \
   E2E_CHROMIUM="$chromium" E2E_DOCS_URL="$docs_url" E2E_DATA="$data" E2E_RUN_STARTED="$run_started" \
+  E2E_BUNDLED_BINARY="$bundled" \
   timeout 420 node "$here/test.mjs" || status=$?
 # The extension host's log (it includes the "distlint" output channel and the LSP trace).
 find "$data/logs" -name '*distlint*.log' -exec cp {} "$artifacts/vscode-distlint-output.log" \; 2>/dev/null || true

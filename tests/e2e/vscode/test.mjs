@@ -7,8 +7,9 @@
 //   E2E_CHROMIUM   the browser (default /usr/bin/chromium)
 //   E2E_DOCS_URL   the distlint.docsBaseUrl in the user settings (a local address)
 //   E2E_DATA       code-server's --user-data-dir (its logs hold the "distlint" output)
+//   E2E_BUNDLED_BINARY  bin/distlint inside the installed extension: the server must be this one
 import { chromium } from "playwright-core";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -18,8 +19,9 @@ const artifacts = process.env.E2E_ARTIFACTS;
 const executablePath = process.env.E2E_CHROMIUM || "/usr/bin/chromium";
 const docsUrl = process.env.E2E_DOCS_URL;
 const data = process.env.E2E_DATA;
-if (!url || !workspace || !artifacts || !docsUrl || !data) {
-  console.error("test.mjs: run it through tests/e2e/vscode/run.sh (E2E_URL, E2E_WORKSPACE, E2E_ARTIFACTS, E2E_DOCS_URL, E2E_DATA)");
+const bundledBinary = process.env.E2E_BUNDLED_BINARY;
+if (!url || !workspace || !artifacts || !docsUrl || !data || !bundledBinary) {
+  console.error("test.mjs: run it through tests/e2e/vscode/run.sh (E2E_URL, E2E_WORKSPACE, E2E_ARTIFACTS, E2E_DOCS_URL, E2E_DATA, E2E_BUNDLED_BINARY)");
   process.exit(2);
 }
 mkdirSync(artifacts, { recursive: true });
@@ -118,6 +120,52 @@ function outputLog() {
   return found.map((f) => readFileSync(f, "utf8")).join("\n");
 }
 const startedCount = () => (outputLog().match(/^started distlint /gm) ?? []).length;
+/** The programs the extension said it started ("starting PROGRAM server ..."), in order. */
+const startedPrograms = () => [...outputLog().matchAll(/^starting (\S+) server\b/gm)].map((m) => m[1]);
+
+/** The running `distlint server` processes started by this test's code-server, as { pid, exe }. */
+function serverProcesses() {
+  const parent = (pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    } catch {
+      return 0;
+    }
+  };
+  const ourCodeServer = (pid) => {
+    for (let p = parent(pid), hops = 0; p > 1 && hops < 20; p = parent(p), hops++) {
+      let argv = "";
+      try {
+        argv = readFileSync(`/proc/${p}/cmdline`, "utf8");
+      } catch {
+        return false;
+      }
+      // code-server and its extension host carry the test's --user-data-dir or are under it.
+      if (argv.includes(data)) return true;
+    }
+    return false;
+  };
+  const found = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    let argv;
+    try {
+      argv = readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue;
+    }
+    if (!/(^|\/)distlint$/.test(argv[0] ?? "") || argv[1] !== "server") continue;
+    if (!ourCodeServer(name)) continue;
+    let exe = "";
+    try {
+      exe = readlinkSync(`/proc/${name}/exe`);
+    } catch {}
+    found.push({ pid: Number(name), exe });
+  }
+  return found;
+}
+const bundledReal = realpathSync(bundledBinary);
 
 const results = [];
 async function check(name, body) {
@@ -169,6 +217,24 @@ try {
       throw new Error(`the Problems row does not name the source distlint: ${text}`);
     }
     log(`Problems: ${text.trim()}`);
+  });
+
+  await check("the server started is the binary bundled in the extension", async () => {
+    const programs = startedPrograms();
+    if (programs.length === 0) {
+      throw new Error('the "distlint" output has no "starting ... server" line');
+    }
+    if (programs.some((p) => p !== bundledBinary && p !== bundledReal)) {
+      throw new Error(`the extension started ${programs.join(", ")}, not ${bundledBinary}`);
+    }
+    const running = serverProcesses();
+    if (running.length !== 1) {
+      throw new Error(`expected one distlint server process under code-server, found ${JSON.stringify(running)}`);
+    }
+    if (running[0].exe !== bundledReal) {
+      throw new Error(`the running server is ${running[0].exe}, not ${bundledReal}`);
+    }
+    log(`server: pid ${running[0].pid}, ${running[0].exe}`);
   });
 
   await check("hovering the finding explains why it matters", async () => {
@@ -231,22 +297,54 @@ try {
     await expectOpened(() => page.keyboard.press("Enter"), expected);
   });
 
-  await check("distlint: Restart starts a new server that reports again", async () => {
+  await check("distlint: Restart replaces the server process, and the new one reports the finding", async () => {
     const before = startedCount();
     if (before < 1) {
       throw new Error('the "distlint" output has no "started distlint" line');
     }
+    const oldPids = serverProcesses().map((p) => p.pid);
+    if (oldPids.length !== 1) {
+      throw new Error(`expected one running server before the restart, found ${oldPids.join(", ") || "none"}`);
+    }
+    const logBefore = outputLog().length;
     await command("distlint: Restart");
+    // The Problems row cannot show the restart: VS Code clears the old server's findings and
+    // lists the new server's in one render (watched with a MutationObserver, the row never
+    // leaves the DOM). So: the old process must be gone, a new one running, and the LSP trace
+    // written since the restart must hold a diagnostic report naming the rule.
+    const reported = () => {
+      const since = outputLog().slice(logBefore);
+      const start = since.search(/^started distlint /m);
+      if (start < 0) return false;
+      return since
+        .slice(start)
+        .split(/^(?=\[Trace)/m)
+        .some((entry) => /textDocument\/(publishDiagnostics|diagnostic)/.test(entry.split("\n")[0]) && entry.includes(`"${RULE}"`));
+    };
+    const restarted = () => {
+      const now = serverProcesses();
+      return now.length === 1 && !oldPids.includes(now[0].pid);
+    };
     const deadline = Date.now() + 30_000;
-    while (startedCount() <= before && Date.now() < deadline) {
+    while (!(startedCount() > before && restarted() && reported()) && Date.now() < deadline) {
       await page.waitForTimeout(250);
     }
     if (startedCount() <= before) {
       throw new Error(`no new "started distlint" line in the output within 30 s (${before} before)`);
     }
+    const now = serverProcesses();
+    if (!restarted()) {
+      throw new Error(`expected one new server process instead of pid ${oldPids.join(", ")}, found ${JSON.stringify(now)}`);
+    }
+    if (now[0].exe !== bundledReal) {
+      throw new Error(`the restarted server is ${now[0].exe}, not ${bundledReal}`);
+    }
+    if (!reported()) {
+      throw new Error(`the new server sent no diagnostic report with ${RULE} within 30 s (LSP trace in the "distlint" output)`);
+    }
     await command("View: Focus Problems");
     await problems().locator(".monaco-list-row", { hasText: RULE }).first().waitFor({ state: "visible", timeout: 30_000 });
-    log(`server started ${startedCount()} times; the finding is listed again`);
+    log(`server restarted: pid ${oldPids[0]} -> ${now[0].pid}; the new server reported ${RULE}`);
   });
 
   await check(`the quick fix "${FIX}" removes the finding`, async () => {
@@ -303,6 +401,21 @@ try {
     log(`after the fix: ${saved.split("\n").find((l) => l.includes("5_000")).trim()}`);
     await command("View: Focus Problems");
     await page.waitForTimeout(1_000);
+  });
+
+  await check("after the quick fix the server still lints: a new line is reported", async () => {
+    // A new clause with an :rpc call: prefer-erpc-over-rpc, a rule not reported so far.
+    await page.locator(".editor-instance .view-lines").first().click();
+    await goTo(2, 200);
+    await page.keyboard.press("End");
+    await page.keyboard.press("Enter");
+    // insertText, not type: no bracket auto-closing on the way.
+    await page.keyboard.insertText("def g(n), do: :rpc.call(n, Worker, :run, [])");
+    await page.locator(".editor-instance .view-lines", { hasText: ":rpc.call" }).first().waitFor({ timeout: 10_000 });
+    await command("View: Focus Problems");
+    await problems().locator(".monaco-list-row", { hasText: "prefer-erpc-over-rpc" }).first().waitFor({ state: "visible", timeout: 30_000 });
+    log("the new :rpc.call is reported (prefer-erpc-over-rpc)");
+    await screenshot("vscode-after-fix-edit.png");
   });
 } catch (err) {
   fatal = err;
