@@ -5,7 +5,7 @@ mod lsp_client;
 
 use std::process::Stdio;
 
-use lsp_client::{strict_frames, LspClient, TIMEOUT};
+use lsp_client::{file_uri, strict_frames, LspClient, TIMEOUT};
 use serde_json::{json, Value};
 use tokio::process::{Child, Command};
 
@@ -192,4 +192,111 @@ fn the_stdout_check_rejects_anything_but_frames() {
     ] {
         assert!(strict_frames(bad.as_bytes()).is_err(), "accepted {bad:?}");
     }
+}
+
+/// `distlint check` and the editor (its workspace scan and its open
+/// documents) lint every file with the same configuration and project, in a
+/// folder holding two Mix projects (one with its own `.distlint.toml`) and an
+/// umbrella whose apps share one project.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_editor_and_the_cli_agree_on_a_folder_of_projects() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/projects/multi")
+        .canonicalize()
+        .unwrap();
+    let expected = [
+        ("a/lib/scheduler.ex", "cluster-cron-without-leader"),
+        ("umbrella/apps/jobs/lib/jobs.ex", "rpc-without-timeout"),
+        (
+            "umbrella/apps/web/lib/scheduler.ex",
+            "cluster-cron-without-leader",
+        ),
+    ];
+
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_distlint"))
+        .args(["check", "--format", "json"])
+        .current_dir(&folder)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    let mut from_cli: Vec<(String, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    from_cli.sort();
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(p, r)| (p.to_string(), r.to_string()))
+        .collect();
+    assert_eq!(from_cli, expected, "the CLI");
+    // The two test files' findings are counted, not reported.
+    assert_eq!(json["summary"]["not_reported_in_tests"], 2);
+
+    let (mut client, mut child) = spawn(&[]);
+    client
+        .initialize(
+            Some(&file_uri(&folder)),
+            json!({"window": {"workDoneProgress": true}}),
+            Value::Null,
+        )
+        .await;
+    client
+        .wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
+        .await
+        .expect("the workspace scan ends");
+    client.settle().await;
+    let prefix = format!("{}/", file_uri(&folder));
+    let mut from_scan: Vec<(String, String)> = client
+        .notifications
+        .iter()
+        .filter(|n| n["method"] == "textDocument/publishDiagnostics")
+        .flat_map(|n| {
+            let path = n["params"]["uri"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches(&prefix)
+                .to_string();
+            n["params"]["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |d| (path.clone(), d["code"].as_str().unwrap().to_string()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    from_scan.sort();
+    assert_eq!(from_scan, expected, "the workspace scan");
+
+    // Open documents: b's own configuration ignores its remote call; test code is quiet.
+    for (path, quiet) in [
+        ("b/lib/scheduler.ex", true),
+        ("a/test/peer_test.exs", true),
+        ("umbrella/apps/web/lib/scheduler.ex", false),
+    ] {
+        let file = folder.join(path);
+        let uri = file_uri(&file);
+        client
+            .open(&uri, 1, &std::fs::read_to_string(&file).unwrap())
+            .await;
+        let published = client.diagnostics_for_version(&uri, 1).await;
+        let codes: Vec<&str> = published["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap())
+            .collect();
+        if quiet {
+            assert!(codes.is_empty(), "{path}: {codes:?}");
+        } else {
+            assert_eq!(codes, ["cluster-cron-without-leader"], "{path}");
+        }
+    }
+    finish_with_only_frames_on_stdout(&mut client, &mut child).await;
 }

@@ -3,6 +3,7 @@
 //! Start at [`lint::lint_text`]; see ARCHITECTURE.md for the map.
 
 pub mod config;
+pub mod context;
 pub mod diagnostic;
 pub mod docs;
 pub mod lint;

@@ -1,16 +1,14 @@
 //! Finding the files to lint, their configuration and project, and linting
 //! them in parallel.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::config::{Config, ConfigError};
+use crate::context::{Adjust, Contexts, FileContext};
 use crate::lint::{lint_text, FileLint};
-use crate::model::project::find_project_root;
-use crate::model::ProjectModel;
 use crate::source::SourceFile;
 
 /// Files larger than this are skipped (generated code, data dumps).
@@ -26,6 +24,19 @@ pub struct CheckRequest {
     pub ignore: Vec<String>,
     /// `--lint-tests`: report in test code too, whatever the config file says.
     pub lint_tests: bool,
+}
+
+impl CheckRequest {
+    /// The command-line options, applied to every configuration file.
+    fn adjustment(&self) -> Adjust {
+        let (select, ignore, lint_tests) =
+            (self.select.clone(), self.ignore.clone(), self.lint_tests);
+        Arc::new(move |mut config: Config| {
+            config.override_with(&select, &ignore)?;
+            config.lint_tests |= lint_tests;
+            Ok(config)
+        })
+    }
 }
 
 /// Why `check` could not start.
@@ -75,43 +86,33 @@ pub struct CheckOutcome {
 /// One file to lint with everything it needs.
 struct Job {
     path: PathBuf,
-    relative: PathBuf,
-    config: Arc<Config>,
-    project: Arc<ProjectModel>,
+    context: FileContext,
 }
 
-/// Discovers the files under `request.paths` and lints them in parallel.
+/// Discovers the files under `request.paths` and lints them in parallel, each
+/// with its own configuration and project ([`Contexts`], as in the editor).
 pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let explicit_config = match &request.config_file {
-        Some(file) => Some(Arc::new(load_config(Config::load(file), request)?)),
+    let adjust = request.adjustment();
+    let explicit = match &request.config_file {
+        Some(file) => Some(
+            Config::load(file)
+                .and_then(|config| adjust(config))
+                .map_err(CheckError::Config)?,
+        ),
         None => None,
     };
+    let mut contexts = Contexts::new(std::slice::from_ref(&cwd), explicit, adjust);
     let mut jobs = Vec::new();
-    let mut projects = ProjectCache::default();
     for path in &request.paths {
         let path = absolute(&cwd, path);
         if !path.exists() {
             return Err(CheckError::MissingPath(path));
         }
-        let config = match &explicit_config {
-            Some(config) => config.clone(),
-            None => {
-                let fallback = fallback_root(&path, &cwd);
-                Arc::new(load_config(Config::discover(&path, &fallback), request)?)
-            }
-        };
-        for file in files_under(&path, &config) {
-            let relative = file
-                .strip_prefix(&config.root)
-                .unwrap_or(&file)
-                .to_path_buf();
-            jobs.push(Job {
-                project: projects.for_file(&file),
-                path: file,
-                relative,
-                config: config.clone(),
-            });
+        for (path, context) in
+            files_with_contexts(&mut contexts, &path).map_err(CheckError::Config)?
+        {
+            jobs.push(Job { path, context });
         }
     }
     jobs.sort_by(|a, b| a.path.cmp(&b.path));
@@ -127,34 +128,6 @@ pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
         }
     }
     Ok(outcome)
-}
-
-fn load_config(
-    loaded: Result<Config, ConfigError>,
-    request: &CheckRequest,
-) -> Result<Config, CheckError> {
-    let mut config = loaded.map_err(CheckError::Config)?;
-    config
-        .override_with(&request.select, &request.ignore)
-        .map_err(CheckError::Config)?;
-    config.lint_tests |= request.lint_tests;
-    Ok(config)
-}
-
-/// Globs are relative to the config file's directory; without one, to the Mix
-/// project root, else the current directory (when the path is inside it).
-fn fallback_root(path: &Path, cwd: &Path) -> PathBuf {
-    if let Some(root) = find_project_root(path) {
-        return root;
-    }
-    if path.starts_with(cwd) {
-        return cwd.to_path_buf();
-    }
-    if path.is_dir() {
-        path.to_path_buf()
-    } else {
-        path.parent().unwrap_or(path).to_path_buf()
-    }
 }
 
 /// Reads and lints one file; unreadable, binary, non-UTF-8 and huge files
@@ -185,13 +158,45 @@ fn lint_job(job: Job) -> Result<FileReport, FileProblem> {
             err.utf8_error().valid_up_to()
         ))
     })?;
-    let (parsed, lint) = lint_text(&text, &job.relative, &job.project, &job.config);
+    let FileContext {
+        config,
+        project,
+        relative,
+    } = job.context;
+    let (parsed, lint) = lint_text(&text, &relative, &project, &config);
     Ok(FileReport {
         path: job.path,
         source: parsed.source,
         lint,
-        config: job.config,
+        config,
     })
+}
+
+/// The Elixir files under `path`, each with its context: what `distlint check`
+/// lints, and what the editor's workspace scan lints. A file named explicitly
+/// is always linted; the files of a directory honour .gitignore and the
+/// excludes of their own configuration.
+pub fn files_with_contexts(
+    contexts: &mut Contexts,
+    path: &Path,
+) -> Result<Vec<(PathBuf, FileContext)>, ConfigError> {
+    let named_file = path.is_file();
+    let dir = if named_file {
+        path.parent().unwrap_or(path)
+    } else {
+        path
+    };
+    let walk_config = contexts.config_for_dir(dir)?;
+    let mut files = Vec::new();
+    for file in files_under(path, &walk_config) {
+        let context = contexts.for_file(&file)?;
+        // A nested configuration's excludes apply to its own files.
+        if !named_file && context.config.is_excluded(&context.relative) {
+            continue;
+        }
+        files.push((file, context));
+    }
+    Ok(files)
 }
 
 /// Elixir files under `path`, honouring .gitignore and the config's excludes.
@@ -244,28 +249,4 @@ fn absolute(cwd: &Path, path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-/// Project models by root, shared by the files of a project.
-#[derive(Default)]
-struct ProjectCache {
-    roots_by_dir: HashMap<PathBuf, Option<PathBuf>>,
-    projects: HashMap<Option<PathBuf>, Arc<ProjectModel>>,
-}
-
-impl ProjectCache {
-    fn for_file(&mut self, file: &Path) -> Arc<ProjectModel> {
-        let dir = file.parent().unwrap_or(file).to_path_buf();
-        let root = self
-            .roots_by_dir
-            .entry(dir.clone())
-            .or_insert_with(|| find_project_root(&dir))
-            .clone();
-        self.projects
-            .entry(root.clone())
-            .or_insert_with(|| {
-                Arc::new(root.as_deref().map(ProjectModel::load).unwrap_or_default())
-            })
-            .clone()
-    }
 }

@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use distlint_analysis::context::{Adjust, Contexts, FileContext};
 use distlint_analysis::lint::{lint_parsed_cached, FileLint, LintCache};
-use distlint_analysis::model::project::{find_project_root, SourceFacts};
+use distlint_analysis::model::project::SourceFacts;
 use distlint_analysis::model::ProjectModel;
 use distlint_analysis::parse::ParsedFile;
 use distlint_analysis::Config;
@@ -112,13 +113,6 @@ struct OpenDocument {
     waiting: Vec<oneshot::Sender<Vec<tower_lsp_server::ls_types::Diagnostic>>>,
 }
 
-/// Configuration and project of the files in one directory.
-#[derive(Clone)]
-pub struct FileContext {
-    pub config: Arc<Config>,
-    pub project: Arc<ProjectModel>,
-}
-
 pub struct Owner {
     client: Client,
     sender: Sender,
@@ -127,10 +121,11 @@ pub struct Owner {
     pull_diagnostics: bool,
     work_done_progress: bool,
     documents: HashMap<Uri, OpenDocument>,
-    contexts: HashMap<PathBuf, FileContext>,
-    /// Project models by root, shared by the directories of a project (loading
-    /// one reads its source files); open documents override their files on disk.
-    projects: HashMap<PathBuf, Arc<ProjectModel>>,
+    /// Each file's configuration and project, resolved as `distlint check`
+    /// does; the projects of open documents have their unsaved text overlaid.
+    contexts: Contexts,
+    /// Broken configuration files already reported (once each).
+    reported_config_errors: HashSet<String>,
     folders: Vec<PathBuf>,
     /// Closed files the last scan published findings for (to clear them later).
     scanned: HashSet<Uri>,
@@ -149,8 +144,8 @@ pub fn spawn(client: Client) -> Sender {
         pull_diagnostics: false,
         work_done_progress: false,
         documents: HashMap::new(),
-        contexts: HashMap::new(),
-        projects: HashMap::new(),
+        contexts: contexts_with(&[], &Settings::default()),
+        reported_config_errors: HashSet::new(),
         folders: Vec::new(),
         scanned: HashSet::new(),
         scan_generation: Arc::new(AtomicU64::new(0)),
@@ -176,6 +171,8 @@ impl Owner {
                 self.encoding = encoding;
                 self.settings = settings;
                 self.pull_diagnostics = pull_diagnostics;
+                self.check_settings();
+                self.forget_contexts();
             }
             Event::Open { uri, version, text } => {
                 let doc = Document::open(uri.clone(), version, &text);
@@ -266,6 +263,7 @@ impl Owner {
             }
             Event::Scan { folders } => {
                 self.folders = folders;
+                self.forget_contexts();
                 self.start_scan();
             }
             Event::Scanned { uri, diagnostics } => {
@@ -291,6 +289,7 @@ impl Owner {
                     return;
                 }
                 self.settings = settings;
+                self.check_settings();
                 self.forget_contexts();
                 self.relint_all();
             }
@@ -344,7 +343,6 @@ impl Owner {
         let generation = open.generation;
         let path = open.doc.path.clone();
         let context = self.context_for(path.as_deref());
-        let relative = relative_path(path.as_deref(), &context.config);
         let mut cache = match self.documents.get_mut(uri) {
             Some(open) => {
                 open.in_flight = true;
@@ -358,7 +356,7 @@ impl Owner {
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 lint_parsed_cached(
                     &parsed,
-                    &relative,
+                    &context.relative,
                     &context.project,
                     &context.config,
                     &mut cache,
@@ -442,94 +440,75 @@ impl Owner {
             return;
         }
         self.scan_generation.fetch_add(1, Ordering::SeqCst);
-        let folders = self.folders.clone();
-        let mut contexts = HashMap::new();
-        for folder in &folders {
-            contexts.insert(folder.clone(), self.context_for_dir(folder));
-        }
+        // The scan resolves contexts as `distlint check` does, starting from
+        // the projects read so far (with the open documents' unsaved text).
         scan::spawn(
             self.client.clone(),
             self.sender.clone(),
-            folders,
-            contexts,
+            self.folders.clone(),
+            self.contexts.clone(),
             self.encoding,
             self.work_done_progress,
             self.scan_generation.clone(),
         );
     }
 
-    /// Configuration and project for a file (cached per directory).
+    /// Configuration, project and relative path of an open document.
     fn context_for(&mut self, path: Option<&Path>) -> FileContext {
-        match path.and_then(Path::parent) {
-            Some(dir) => self.context_for_dir(dir),
-            None => FileContext {
-                config: Arc::new(self.apply_settings(Config::default_at(Path::new("/")))),
+        let Some(path) = path else {
+            let defaults = Config::default_at(Path::new("/"));
+            return FileContext {
+                config: Arc::new(self.settings.apply(defaults.clone()).unwrap_or(defaults)),
                 project: Arc::new(ProjectModel::default()),
-            },
-        }
-    }
-
-    fn context_for_dir(&mut self, dir: &Path) -> FileContext {
-        if let Some(context) = self.contexts.get(dir) {
-            return context.clone();
-        }
-        let (root, fallback, discovered) = blocking_io(|| {
-            let root = find_project_root(dir);
-            let fallback = root.clone().unwrap_or_else(|| dir.to_path_buf());
-            let discovered = Config::discover(dir, &fallback);
-            (root, fallback, discovered)
-        });
-        let config = match discovered {
-            Ok(config) => config,
+                relative: PathBuf::from("untitled.ex"),
+            };
+        };
+        self.read_project_of(path);
+        let contexts = &mut self.contexts;
+        match blocking_io(|| contexts.for_file(path)) {
+            Ok(context) => context,
             Err(err) => {
-                self.log_later(
-                    MessageType::ERROR,
-                    format!("{err}; using the default configuration"),
-                );
-                Config::default_at(&fallback)
+                let message = format!("{err}; using the default configuration");
+                if self.reported_config_errors.insert(message.clone()) {
+                    self.log_later(MessageType::ERROR, message);
+                }
+                self.contexts.with_defaults(path)
             }
-        };
-        let context = FileContext {
-            config: Arc::new(self.apply_settings(config)),
-            project: self.project_for(root.as_deref()),
-        };
-        self.contexts.insert(dir.to_path_buf(), context.clone());
-        context
+        }
     }
 
-    /// The project rooted at `root`, loaded once and shared; the text of open
-    /// documents replaces their files on disk for the facts read from sources.
-    fn project_for(&mut self, root: Option<&Path>) -> Arc<ProjectModel> {
-        let Some(root) = root else {
-            return Arc::new(ProjectModel::default());
+    /// Reads the project of `path` once, with the text of open documents
+    /// instead of their files on disk for the facts read from sources.
+    fn read_project_of(&mut self, path: &Path) {
+        let Some(dir) = path.parent() else {
+            return;
         };
-        if let Some(project) = self.projects.get(root) {
-            return project.clone();
+        let contexts = &mut self.contexts;
+        let Some(root) = blocking_io(|| contexts.project_root(dir)) else {
+            return;
+        };
+        if self.contexts.has_project(&root) {
+            return;
         }
-        let mut project = blocking_io(|| ProjectModel::load(root));
+        let mut project = blocking_io(|| ProjectModel::load(&root));
         for open in self.documents.values() {
             if let Some(path) = &open.doc.path {
                 project.overlay_source(path, open.doc.text());
             }
         }
-        let project = Arc::new(project);
-        self.projects.insert(root.to_path_buf(), project.clone());
-        project
+        self.contexts.set_project(&root, Arc::new(project));
     }
 
     /// Drops the cached configurations and projects (they are read again on demand).
     fn forget_contexts(&mut self) {
-        self.contexts.clear();
-        self.projects.clear();
+        self.contexts = contexts_with(&self.folders, &self.settings);
+        self.reported_config_errors.clear();
     }
 
-    fn apply_settings(&self, config: Config) -> Config {
-        match self.settings.apply(config.clone()) {
-            Ok(config) => config,
-            Err(message) => {
-                self.log_later(MessageType::WARNING, message);
-                config
-            }
+    /// Reports settings that name unknown rules (they are then ignored).
+    fn check_settings(&self) {
+        if let Err(message) = self.settings.apply(Config::default_at(Path::new("/"))) {
+            self.log_later(MessageType::WARNING, message);
         }
     }
 
@@ -584,13 +563,12 @@ fn lsp_diagnostics(
         .collect()
 }
 
-/// The path rules see: relative to the configuration root.
-pub fn relative_path(path: Option<&Path>, config: &Config) -> PathBuf {
-    match path {
-        Some(path) => path
-            .strip_prefix(&config.root)
-            .unwrap_or(path)
-            .to_path_buf(),
-        None => PathBuf::from("untitled.ex"),
-    }
+/// Contexts for the workspace folders with the editor's settings applied to
+/// every configuration file (settings that do not apply are reported by
+/// [`Owner::check_settings`] and left out).
+fn contexts_with(folders: &[PathBuf], settings: &Settings) -> Contexts {
+    let settings = settings.clone();
+    let adjust: Adjust =
+        Arc::new(move |config: Config| Ok(settings.apply(config.clone()).unwrap_or(config)));
+    Contexts::new(folders, None, adjust)
 }

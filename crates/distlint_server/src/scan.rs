@@ -1,19 +1,19 @@
 //! The workspace scan: lint every Elixir file under the workspace folders so
 //! problems in files that are not open show up too, with work-done progress.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use distlint_analysis::context::{Contexts, FileContext};
 use distlint_analysis::lint::lint_text;
-use distlint_analysis::workspace::files_under;
+use distlint_analysis::workspace::{files_under, files_with_contexts};
 use rayon::prelude::*;
 use tower_lsp_server::ls_types::{ProgressToken, Uri};
 use tower_lsp_server::Client;
 
 use crate::diagnostics::to_lsp;
-use crate::owner::{relative_path, Event, FileContext, Sender};
+use crate::owner::{Event, Sender};
 use crate::position::Encoding;
 
 /// Files linted between two progress reports (and two cancellation checks).
@@ -23,7 +23,7 @@ pub fn spawn(
     client: Client,
     sender: Sender,
     folders: Vec<PathBuf>,
-    contexts: HashMap<PathBuf, FileContext>,
+    contexts: Contexts,
     encoding: Encoding,
     progress: bool,
     latest: Arc<AtomicU64>,
@@ -32,21 +32,26 @@ pub fn spawn(
     // at its next chunk.
     let generation = latest.load(Ordering::SeqCst);
     tokio::spawn(async move {
-        let listing = {
-            let contexts = contexts.clone();
-            tokio::task::spawn_blocking(move || {
-                let mut files = Vec::new();
-                for folder in &folders {
-                    if let Some(context) = contexts.get(folder) {
-                        for file in files_under(folder, &context.config) {
-                            files.push((file, context.clone()));
+        let listing = tokio::task::spawn_blocking(move || {
+            let mut contexts = contexts;
+            let mut files = Vec::new();
+            for folder in &folders {
+                match files_with_contexts(&mut contexts, folder) {
+                    Ok(found) => files.extend(found),
+                    // A broken configuration file (the open documents report
+                    // it): the folder is linted with the defaults meanwhile.
+                    Err(_) => {
+                        let config = contexts.defaults_for_dir(folder);
+                        for file in files_under(folder, &config) {
+                            let context = contexts.with_defaults(&file);
+                            files.push((file, context));
                         }
                     }
                 }
-                files
-            })
-            .await
-        };
+            }
+            files
+        })
+        .await;
         let Ok(files) = listing else {
             return;
         };
@@ -111,10 +116,10 @@ fn lint_file(
 ) -> Option<(Uri, Vec<tower_lsp_server::ls_types::Diagnostic>)> {
     let uri = Uri::from_file_path(path)?;
     let text = std::fs::read_to_string(path).ok()?;
-    let relative = relative_path(Some(path), &context.config);
-    let (parsed, result) =
-        std::panic::catch_unwind(|| lint_text(&text, &relative, &context.project, &context.config))
-            .ok()?;
+    let (parsed, result) = std::panic::catch_unwind(|| {
+        lint_text(&text, &context.relative, &context.project, &context.config)
+    })
+    .ok()?;
     let diagnostics = result
         .diagnostics
         .iter()

@@ -220,6 +220,18 @@ struct MixFacts {
 }
 
 impl MixFacts {
+    /// The dependencies in a literal list of `{:name, ...}` tuples.
+    fn read_dependencies(&mut self, list: Node<'_>, source: &str, path: &Path) {
+        for element in list_elements(list).unwrap_or_default() {
+            if let Some(name) = dependency_name(element, source) {
+                self.dependencies.push(Dependency {
+                    name: name.to_string(),
+                    declared_in: path.to_path_buf(),
+                });
+            }
+        }
+    }
+
     fn read(path: &Path) -> Option<MixFacts> {
         let text = std::fs::read_to_string(path).ok()?;
         let parsed = ParsedFile::parse(&text);
@@ -230,20 +242,16 @@ impl MixFacts {
                 continue;
             };
             match function.name.as_str() {
-                "deps" => {
-                    for element in list_elements(body).unwrap_or_default() {
-                        if let Some(name) = dependency_name(element, model.source) {
-                            facts.dependencies.push(Dependency {
-                                name: name.to_string(),
-                                declared_in: path.to_path_buf(),
-                            });
-                        }
-                    }
-                }
+                "deps" => facts.read_dependencies(body, model.source, path),
                 "project" => {
                     let Some(keywords) = Keywords::cast(body) else {
                         continue;
                     };
+                    // `deps: [...]` written in place (common in umbrella apps);
+                    // `deps: deps()` is read from the `deps` function above.
+                    if let Some(deps) = keywords.get("deps", model.source) {
+                        facts.read_dependencies(deps, model.source, path);
+                    }
                     if let Some(apps) = keywords.get("apps_path", model.source) {
                         facts.apps_path =
                             crate::syntax::string_literal(apps, model.source).map(str::to_string);
@@ -406,6 +414,20 @@ end"#,
             project.mnesia_inconsistency_handlers,
             [dir.join("apps/b/lib/b/split.ex")]
         );
+    }
+
+    #[test]
+    fn dependencies_written_in_place_in_project_are_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().canonicalize().unwrap();
+        write(
+            &dir,
+            "mix.exs",
+            "defmodule W.MixProject do\n  use Mix.Project\n  def project, do: [app: :w, deps: [{:quantum, \"~> 3.5\"}, {:libcluster, github: \"x/y\"}]]\nend\n",
+        );
+        let project = ProjectModel::load(&dir);
+        assert!(project.depends_on("quantum"));
+        assert!(project.depends_on("libcluster"));
     }
 
     #[test]

@@ -1,0 +1,3 @@
+defmodule Jobs do
+  def run_on(node), do: :erpc.call(node, Jobs.Worker, :run, [])
+end
