@@ -107,8 +107,10 @@ pub fn start_calls<'m, 't>(file: &'m FileModel<'t>) -> Vec<&'m Call<'t>> {
 pub fn start_call_name<'t>(file: &FileModel<'t>, call: &Call<'t>) -> Option<(Node<'t>, Node<'t>)> {
     let (module, _, arity) = call.mfa();
     if module.starts_with(':') {
-        // :gen_server.start_link(Name, Mod, Args, Opts): the name comes first in the 4-arity form.
-        return (arity == 4).then(|| (call.args[0], call.args[0]));
+        // The name comes first in the forms that take one:
+        // :gen_server.start_link(Name, Mod, Args, Opts), :supervisor.start_link(Name, Mod, Args).
+        let named_arity = if module == ":supervisor" { 3 } else { 4 };
+        return (arity == named_arity).then(|| (call.args[0], call.args[0]));
     }
     let pair = call.keyword_options()?.pair("name", file.source)?;
     Some((pair.value, pair.node))

@@ -36,7 +36,7 @@ const FUN_CALLS: &[(&str, &str, &[usize], usize, Destination)] = {
     &[
         ("Node", "spawn", &[2, 3], 1, N(0)),
         ("Node", "spawn_link", &[2], 1, N(0)),
-        ("Node", "spawn_monitor", &[2, 3], 1, N(0)),
+        ("Node", "spawn_monitor", &[2], 1, N(0)),
         (":erlang", "spawn", &[2], 1, N(0)),
         (":erlang", "spawn_link", &[2], 1, N(0)),
         (":erlang", "spawn_monitor", &[2], 1, N(0)),
