@@ -114,23 +114,32 @@ local function codes(diagnostics)
   )
 end
 
---- The `distlint server` processes this Neovim started: its children whose executable is
---- the binary under test. The client object does not expose its process id.
+--- The `distlint server` processes this Neovim started, directly or through a launcher:
+--- its descendants whose executable is the binary under test. (The client object does not
+--- expose the process id.)
 local function server_pids()
   local binary = vim.uv.fs_realpath((assert(vim.env.DISTLINT_E2E_BIN, "DISTLINT_E2E_BIN is not set")))
-  local me = tostring(vim.fn.getpid())
+  local me = vim.fn.getpid()
+  local function parent(pid)
+    local f = io.open("/proc/" .. pid .. "/stat")
+    if not f then
+      return nil
+    end
+    local stat = f:read("*a")
+    f:close()
+    -- "pid (comm) state ppid ..."; comm may itself hold spaces or parentheses.
+    return tonumber(stat:match("^.*%) %S+ (%d+)"))
+  end
   local pids = {}
   for name in vim.fs.dir("/proc") do
-    if name:match("^%d+$") then
-      local f = io.open("/proc/" .. name .. "/stat")
-      local stat = f and f:read("*a") or ""
-      if f then
-        f:close()
+    local pid = tonumber(name)
+    if pid and vim.uv.fs_readlink("/proc/" .. name .. "/exe") == binary then
+      local p, hops = parent(pid), 0
+      while p and p > 1 and p ~= me and hops < 20 do
+        p, hops = parent(p), hops + 1
       end
-      -- "pid (comm) state ppid ..."; comm may itself hold spaces or parentheses.
-      local ppid = stat:match("%) %S+ (%d+)")
-      if ppid == me and vim.uv.fs_readlink("/proc/" .. name .. "/exe") == binary then
-        table.insert(pids, tonumber(name))
+      if p == me then
+        table.insert(pids, pid)
       end
     end
   end
@@ -369,7 +378,8 @@ local function run()
     exits[first_id] ~= nil and exits[first_id].code == 0 and exits[first_id].signal == 0,
     vim.inspect(exits[first_id]))
   check("the first server process (pid " .. first_pid .. ") is gone", not alive(first_pid)
-    and #server_pids() == 0, vim.inspect(server_pids()))
+    and #server_pids() == 0, ("pid %d %s; servers of this Neovim: %s"):format(first_pid,
+      alive(first_pid) and "still runs" or "ended", vim.inspect(server_pids())))
 
   -- 7. require("distlint").setup{} with settings: a new server for another file.
   require("distlint").setup({
