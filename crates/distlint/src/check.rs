@@ -31,10 +31,8 @@ pub fn run(args: &CheckArgs) -> u8 {
     let mut out = stdout.lock();
     let written = match args.format {
         Format::Json => json::write(&mut out, &report),
-        Format::Human => {
-            let color = args.color.enabled();
-            human::write(&mut out, &report, color)
-        }
+        Format::Human => human::write(&mut out, &report, args.color.enabled()),
+        Format::Concise => human::write_concise(&mut out, &report, args.color.enabled()),
     };
     if let Err(err) = written.and_then(|_| out.flush()) {
         if err.kind() != std::io::ErrorKind::BrokenPipe {
@@ -45,7 +43,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     for problem in &report.problems {
         eprintln!("distlint: error: {}: {}", problem.path, problem.message);
     }
-    if args.format == Format::Human {
+    if args.format != Format::Json {
         for note in &report.parse_notes {
             eprintln!("distlint: note: {note}");
         }

@@ -83,7 +83,11 @@ pub struct RuleArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Each finding with its source line, fix and link.
     Human,
+    /// One line per finding: `path:line:col: severity[rule] message`.
+    Concise,
+    /// One JSON object (schema in docs/configuration.md).
     Json,
 }
 

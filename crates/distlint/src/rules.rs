@@ -27,7 +27,7 @@ pub fn list(args: &RulesArgs) -> u8 {
                 serde_json::to_string_pretty(&rules).unwrap_or_default()
             );
         }
-        Format::Human => {
+        Format::Human | Format::Concise => {
             let width = ALL.iter().map(|r| r.name.len()).max().unwrap_or(0);
             let topic_width = ALL.iter().map(|r| r.topic.name().len()).max().unwrap_or(0);
             for rule in ALL.iter() {

@@ -39,6 +39,27 @@ fn human_output() {
 }
 
 #[test]
+fn concise_output_is_one_line_per_finding() {
+    let result = run(&projects().join("shop"), &["check", "--format", "concise"]);
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    insta::assert_snapshot!("concise_output", result.stdout);
+    let json = run(&projects().join("shop"), &["check", "--format", "json"]);
+    let json: Value = serde_json::from_str(&json.stdout).unwrap();
+    let findings = json["diagnostics"].as_array().unwrap().len();
+    let headlines = result
+        .stdout
+        .lines()
+        .take_while(|line| !line.is_empty())
+        .collect::<Vec<_>>();
+    assert_eq!(headlines.len(), findings, "{}", result.stdout);
+    for line in headlines {
+        let (place, rest) = line.split_once(": ").unwrap();
+        assert_eq!(place.matches(':').count(), 2, "path:line:col in {line}");
+        assert!(rest.contains('[') && rest.contains("] "), "severity[rule] in {line}");
+    }
+}
+
+#[test]
 fn json_output_contract() {
     let result = run(&projects().join("shop"), &["check", "--format", "json"]);
     assert_eq!(result.code, 1);

@@ -1,5 +1,6 @@
 //! Human output: `path:line:col: severity[rule] message`, the source line with
-//! carets under the finding, the quick fix if any, and the reference link.
+//! carets under the finding, the quick fix if any, and the reference link;
+//! `concise`: the first line of each finding only. Both end with the summary.
 
 use std::io::{self, Write};
 
@@ -28,13 +29,30 @@ impl Style {
 
 pub fn write(out: &mut impl Write, report: &Report<'_>, color: bool) -> io::Result<()> {
     let style = Style { color };
-    for entry in &report.diagnostics {
-        write_entry(out, entry, &style)?;
+    // Findings on the same span (two rules about one call) share one block.
+    for group in report
+        .diagnostics
+        .chunk_by(|a, b| a.path == b.path && a.diagnostic.range == b.diagnostic.range)
+    {
+        write_group(out, group, &style)?;
     }
     write_summary(out, report, &style)
 }
 
-fn write_entry(out: &mut impl Write, entry: &Entry<'_>, style: &Style) -> io::Result<()> {
+/// `--format concise`: one line per finding, then the summary.
+pub fn write_concise(out: &mut impl Write, report: &Report<'_>, color: bool) -> io::Result<()> {
+    let style = Style { color };
+    for entry in &report.diagnostics {
+        write_headline(out, entry, &style)?;
+    }
+    if !report.diagnostics.is_empty() {
+        writeln!(out)?;
+    }
+    write_summary(out, report, &style)
+}
+
+/// `path:line:col: severity[rule] message`
+fn write_headline(out: &mut impl Write, entry: &Entry<'_>, style: &Style) -> io::Result<()> {
     let d = entry.diagnostic;
     let (line, column) = entry.position(d.range.start);
     writeln!(
@@ -44,8 +62,23 @@ fn write_entry(out: &mut impl Write, entry: &Entry<'_>, style: &Style) -> io::Re
         style.severity(d.severity),
         style.paint("1", d.rule),
         d.message
-    )?;
-    let source = entry.source;
+    )
+}
+
+/// The headlines of findings on one span, the source line with carets (in the
+/// colour of the most severe), then each finding's fix and link.
+fn write_group(out: &mut impl Write, group: &[Entry<'_>], style: &Style) -> io::Result<()> {
+    // The most severe first: it is the one to read.
+    let mut group: Vec<&Entry<'_>> = group.iter().collect();
+    group.sort_by_key(|e| std::cmp::Reverse(e.diagnostic.severity));
+    for entry in &group {
+        write_headline(out, entry, style)?;
+    }
+    let first = group[0];
+    let d = first.diagnostic;
+    let severity = d.severity;
+    let line = first.position(d.range.start).0;
+    let source = first.source;
     let start = source.line_col(d.range.start, ColumnUnit::Chars);
     let end = source.line_col(d.range.end, ColumnUnit::Chars);
     let text = source.line_text(start.line as usize);
@@ -67,17 +100,31 @@ fn write_entry(out: &mut impl Write, entry: &Entry<'_>, style: &Style) -> io::Re
         out,
         "{gutter} {bar} {}{}",
         " ".repeat(caret_start),
-        style.paint(severity_code(d.severity), &"^".repeat(caret_len.max(1)))
+        style.paint(severity_code(severity), &"^".repeat(caret_len.max(1)))
     )?;
-    if let Some(fix) = &d.fix {
+    // With several findings, each fix and link names its rule.
+    let label = |entry: &Entry<'_>, what: &str| match group.len() {
+        1 => what.to_string(),
+        _ => format!("{what} [{}]", entry.diagnostic.rule),
+    };
+    for entry in &group {
+        if let Some(fix) = &entry.diagnostic.fix {
+            writeln!(
+                out,
+                "{gutter} = {}: {}",
+                style.paint("1;32", &label(entry, "fix")),
+                fix.title
+            )?;
+        }
+    }
+    for entry in &group {
         writeln!(
             out,
             "{gutter} = {}: {}",
-            style.paint("1;32", "fix"),
-            fix.title
+            style.paint("1", &label(entry, "see")),
+            entry.url
         )?;
     }
-    writeln!(out, "{gutter} = {}: {}", style.paint("1", "see"), entry.url)?;
     writeln!(out)
 }
 
@@ -137,22 +184,38 @@ fn write_summary(out: &mut impl Write, report: &Report<'_>, style: &Style) -> io
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     writeln!(
         out,
-        "Found {} ({}, {}, {} info) in {with_findings} of {files} {file_word}.",
+        "Found {} ({}, {}, {} info) in {with_findings} of {files} {file_word}:",
         plural(total, "problem"),
         plural(report.count(Severity::Error), "error"),
         plural(report.count(Severity::Warning), "warning"),
         report.count(Severity::Info),
     )?;
+    let per_rule = report.per_rule();
+    let width = per_rule.iter().map(|r| r.count.to_string().len()).max().unwrap_or(1);
+    for row in &per_rule {
+        writeln!(
+            out,
+            "  {:>width$}  {:<7}  {}",
+            row.count,
+            row.severity.as_str(),
+            row.rule
+        )?;
+    }
+    writeln!(
+        out,
+        "`distlint rule NAME` explains a rule: why it matters, what happens in a partition, what to do."
+    )?;
     let fixable = report.fixable();
     if fixable > 0 {
         writeln!(
             out,
-            "{} a quick fix (the `fix:` lines above).",
+            "{} a quick fix: apply {} from your editor's quick-fix menu (distlint server).",
             if fixable == 1 {
                 "1 has".to_string()
             } else {
                 format!("{fixable} have")
-            }
+            },
+            if fixable == 1 { "it" } else { "them" }
         )?;
     }
     write_not_reported_in_tests(out, report)

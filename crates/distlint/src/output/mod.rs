@@ -31,6 +31,13 @@ impl Entry<'_> {
     }
 }
 
+/// How many findings one rule has (its highest severity among them).
+pub struct RuleCount {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub count: usize,
+}
+
 /// A file that could not be linted.
 pub struct Problem {
     pub path: String,
@@ -106,6 +113,27 @@ impl<'a> Report<'a> {
             .iter()
             .filter(|e| e.diagnostic.severity == severity)
             .count()
+    }
+
+    /// Findings per rule, most first (then by name).
+    pub fn per_rule(&self) -> Vec<RuleCount> {
+        let mut rows: Vec<RuleCount> = Vec::new();
+        for entry in &self.diagnostics {
+            let d = entry.diagnostic;
+            match rows.iter_mut().find(|r| r.rule == d.rule) {
+                Some(row) => {
+                    row.count += 1;
+                    row.severity = row.severity.max(d.severity);
+                }
+                None => rows.push(RuleCount {
+                    rule: d.rule,
+                    severity: d.severity,
+                    count: 1,
+                }),
+            }
+        }
+        rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.rule.cmp(b.rule)));
+        rows
     }
 
     pub fn fixable(&self) -> usize {
