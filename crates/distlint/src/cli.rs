@@ -69,8 +69,11 @@ pub struct RulesArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(
+    override_usage = "distlint rule [OPTIONS] <NAME>\n       distlint rule [OPTIONS] --topic <TOPIC>"
+)]
 pub struct RuleArgs {
-    /// The rule name, as shown in findings (e.g. rpc-without-timeout).
+    /// The rule name, as shown in findings (e.g. rpc-without-timeout); required unless --topic is given.
     #[arg(required_unless_present = "topic")]
     pub name: Option<String>,
     /// Show a whole reference page instead (e.g. --topic clustering).

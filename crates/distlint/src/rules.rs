@@ -1,5 +1,6 @@
 //! `distlint rules` and `distlint rule NAME`.
 
+use distlint_analysis::config::closest_name;
 use distlint_analysis::docs::{page, rule_section, rule_url, DEFAULT_DOCS_BASE_URL};
 use distlint_analysis::rules::{self, Topic, ALL};
 use serde_json::json;
@@ -53,8 +54,12 @@ pub fn explain(args: &RuleArgs) -> u8 {
     if let Some(topic_name) = &args.topic {
         let Some(topic) = Topic::from_name(topic_name) else {
             let names: Vec<&str> = Topic::ALL.iter().map(|t| t.name()).collect();
+            let hint = closest_name(topic_name)
+                .filter(|close| Topic::from_name(close).is_some())
+                .map(|close| format!(" Did you mean `{close}`?"))
+                .unwrap_or_default();
             eprintln!(
-                "distlint: error: there is no topic named `{topic_name}`. Topics: {}.",
+                "distlint: error: there is no topic named `{topic_name}`.{hint} Topics: {}.",
                 names.join(", ")
             );
             return exit::ERROR;
@@ -65,8 +70,15 @@ pub fn explain(args: &RuleArgs) -> u8 {
     }
     let name = args.name.as_deref().unwrap_or_default();
     let Some(rule) = rules::by_name(name) else {
+        let hint = match closest_name(name) {
+            Some(close) if Topic::from_name(close).is_some() => {
+                format!(" `{close}` is a topic: `distlint rule --topic {close}` shows its page.")
+            }
+            Some(close) => format!(" Did you mean `{close}`?"),
+            None => String::new(),
+        };
         eprintln!(
-            "distlint: error: there is no rule named `{name}`. Run `distlint rules` to list them."
+            "distlint: error: there is no rule named `{name}`.{hint} Run `distlint rules` to list them."
         );
         return exit::ERROR;
     };

@@ -55,7 +55,10 @@ fn concise_output_is_one_line_per_finding() {
     for line in headlines {
         let (place, rest) = line.split_once(": ").unwrap();
         assert_eq!(place.matches(':').count(), 2, "path:line:col in {line}");
-        assert!(rest.contains('[') && rest.contains("] "), "severity[rule] in {line}");
+        assert!(
+            rest.contains('[') && rest.contains("] "),
+            "severity[rule] in {line}"
+        );
     }
 }
 
@@ -217,10 +220,35 @@ fn missing_path_exits_two() {
     let result = run(&projects(), &["check", "no/such/dir"]);
     assert_eq!(result.code, 2);
     assert!(
-        result.stderr.contains("no such file or directory"),
+        result
+            .stderr
+            .contains("no/such/dir: no such file or directory"),
         "{}",
         result.stderr
     );
+}
+
+#[test]
+fn a_missing_path_does_not_stop_the_others() {
+    let result = run(
+        &projects(),
+        &["check", "no/such/dir", "shop", "--format", "json"],
+    );
+    assert_eq!(result.code, 2, "a path that is not there is an error");
+    assert!(
+        result
+            .stderr
+            .contains("no/such/dir: no such file or directory"),
+        "{}",
+        result.stderr
+    );
+    let json: Value = serde_json::from_str(&result.stdout).unwrap();
+    assert!(
+        field_of_each(&json, "rule").contains(&"rpc-without-timeout"),
+        "shop was still checked: {}",
+        result.stdout
+    );
+    assert_eq!(json["summary"]["skipped"][0]["path"], "no/such/dir");
 }
 
 #[test]
@@ -451,4 +479,36 @@ fn test_code_is_linted_only_on_request() {
         in_tests(&json),
         ["prefer-erpc-over-rpc", "rpc-without-timeout"]
     );
+}
+
+#[test]
+fn rule_names_with_a_typo_get_a_suggestion() {
+    let result = run(&projects(), &["rule", "rpc-without-timout"]);
+    assert_eq!(result.code, 2);
+    assert!(
+        result
+            .stderr
+            .contains("Did you mean `rpc-without-timeout`?"),
+        "{}",
+        result.stderr
+    );
+    let topic = run(&projects(), &["rule", "clustering"]);
+    assert!(
+        topic.stderr.contains("distlint rule --topic clustering"),
+        "{}",
+        topic.stderr
+    );
+    // The usage line says what is required: a name, or --topic.
+    let help = run(&projects(), &["rule", "--help"]);
+    assert!(
+        help.stdout.contains("distlint rule [OPTIONS] <NAME>"),
+        "{}",
+        help.stdout
+    );
+    assert!(help.stdout.contains("--topic <TOPIC>"), "{}", help.stdout);
+    let page = run(
+        &projects(),
+        &["rule", "--topic", "clustering", "--color", "never"],
+    );
+    assert_eq!(page.code, 0, "{}", page.stderr);
 }

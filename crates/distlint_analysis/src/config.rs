@@ -387,7 +387,8 @@ fn unknown_name_message(name: &str, key: &str) -> String {
     )
 }
 
-fn closest_name(name: &str) -> Option<&'static str> {
+/// The rule or topic name closest to `name` (a typo), if one is close.
+pub fn closest_name(name: &str) -> Option<&'static str> {
     rules::ALL
         .iter()
         .map(|r| r.name)

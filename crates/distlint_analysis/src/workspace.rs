@@ -43,18 +43,12 @@ impl CheckRequest {
 #[derive(Debug)]
 pub enum CheckError {
     Config(ConfigError),
-    MissingPath(PathBuf),
 }
 
 impl std::fmt::Display for CheckError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CheckError::Config(err) => write!(f, "{err}"),
-            CheckError::MissingPath(path) => write!(
-                f,
-                "{}: no such file or directory (check the path; `distlint check` with no path checks the current directory)",
-                path.display()
-            ),
         }
     }
 }
@@ -104,10 +98,16 @@ pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
     };
     let mut contexts = Contexts::new(std::slice::from_ref(&cwd), explicit, adjust);
     let mut jobs = Vec::new();
+    let mut outcome = CheckOutcome::default();
     for path in &request.paths {
         let path = absolute(&cwd, path);
         if !path.exists() {
-            return Err(CheckError::MissingPath(path));
+            // Reported like an unreadable file: the other paths are still checked.
+            outcome.problems.push(FileProblem {
+                path,
+                message: "no such file or directory (check the path; `distlint check` with no path checks the current directory)".to_string(),
+            });
+            continue;
         }
         for (path, context) in
             files_with_contexts(&mut contexts, &path).map_err(CheckError::Config)?
@@ -120,7 +120,6 @@ pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
 
     let results: Vec<Result<FileReport, FileProblem>> =
         jobs.into_par_iter().map(lint_job).collect();
-    let mut outcome = CheckOutcome::default();
     for result in results {
         match result {
             Ok(report) => outcome.files.push(report),

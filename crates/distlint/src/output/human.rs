@@ -191,7 +191,11 @@ fn write_summary(out: &mut impl Write, report: &Report<'_>, style: &Style) -> io
         report.count(Severity::Info),
     )?;
     let per_rule = report.per_rule();
-    let width = per_rule.iter().map(|r| r.count.to_string().len()).max().unwrap_or(1);
+    let width = per_rule
+        .iter()
+        .map(|r| r.count.to_string().len())
+        .max()
+        .unwrap_or(1);
     for row in &per_rule {
         writeln!(
             out,

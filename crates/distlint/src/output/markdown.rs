@@ -132,12 +132,37 @@ fn inline(text: &str, color: bool) -> String {
     result
 }
 
-/// Greedy word wrap; the first line starts with `marker`, the others with `indent`.
+/// The words of `text`, except that an inline code span stays one piece
+/// however long: a printed suppression comment must stay copyable.
+fn unbreakable_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut open_span: Option<String> = None;
+    for word in text.split_whitespace() {
+        let toggles = word.matches('`').count() % 2 == 1;
+        match &mut open_span {
+            Some(span) => {
+                span.push(' ');
+                span.push_str(word);
+                if toggles {
+                    words.extend(open_span.take());
+                }
+            }
+            None if toggles => open_span = Some(word.to_string()),
+            None => words.push(word.to_string()),
+        }
+    }
+    words.extend(open_span);
+    words
+}
+
+/// Greedy word wrap; the first line starts with `marker`, the others with
+/// `indent`. Inline code and link targets are never broken.
 fn wrap(text: &str, width: usize, marker: &str, indent: &str) -> String {
     let mut out = String::new();
     let mut line = marker.to_string();
     let mut line_width = marker.chars().count();
-    for word in text.split_whitespace() {
+    for word in unbreakable_words(text) {
+        let word = word.as_str();
         let word_width = visible_width(word);
         let starts_line = line_width == marker.chars().count() && out.is_empty()
             || line_width == indent.chars().count() && !out.is_empty();
@@ -167,7 +192,7 @@ fn visible_width(word: &str) -> usize {
             (false, '\x1b') => in_escape = true,
             (true, 'm') => in_escape = false,
             (true, _) => {}
-            (false, _) => width += 1,
+            (false, c) => width += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0),
         }
     }
     width
@@ -176,6 +201,21 @@ fn visible_width(word: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::render;
+
+    #[test]
+    fn inline_code_is_never_broken() {
+        let md = "Suppress with `# distlint:disable-next-line rpc-without-timeout -- the sync may take minutes` above the call.\n";
+        let shown = render(md, 40, false);
+        assert!(
+            shown.lines().any(|l| l.contains(
+                "`# distlint:disable-next-line rpc-without-timeout -- the sync may take minutes`"
+            )),
+            "{shown}"
+        );
+        for line in shown.lines().filter(|l| !l.contains('`')) {
+            assert!(line.chars().count() <= 40, "{line:?}");
+        }
+    }
 
     #[test]
     fn headings_code_lists_and_links() {
