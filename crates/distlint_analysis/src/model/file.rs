@@ -217,6 +217,32 @@ pub struct FileModel<'t> {
 
 const DEF_MACROS: &[&str] = &["def", "defp", "defmacro", "defmacrop"];
 
+/// `def…` macros that define something other than a function. Any other
+/// `def…` call with a function head and a `do` body defines a function, like
+/// the typed, numerical or memoising definitions of libraries (`defn`,
+/// `defun`, `defmemo`...).
+const NOT_FUNCTION_DEFINERS: &[&str] = &[
+    "defmodule",
+    "defstruct",
+    "defimpl",
+    "defprotocol",
+    "defexception",
+    "defdelegate",
+    "defoverridable",
+    "defguard",
+    "defguardp",
+    "defrecord",
+    "defrecordp",
+    "defcallback",
+    "defmacrocallback",
+];
+
+/// Whether a call named `name` may define a function (see [`NOT_FUNCTION_DEFINERS`]).
+fn may_define_function(name: &str) -> bool {
+    DEF_MACROS.contains(&name)
+        || (name.starts_with("def") && name.len() > 3 && !NOT_FUNCTION_DEFINERS.contains(&name))
+}
+
 impl<'t> FileModel<'t> {
     /// Builds the model in one depth-first walk of `tree`.
     pub fn build(tree: &'t Tree, source: &'t str) -> Self {
@@ -639,7 +665,7 @@ impl<'t> Builder<'t> {
         let call = CallNode { node };
         match call.local_name(source) {
             Some("defmodule") => self.enter_defmodule(call),
-            Some(def) if DEF_MACROS.contains(&def) => self.enter_def(call, def),
+            Some(def) if may_define_function(def) => self.enter_def(call, def),
             Some("alias") => self.enter_alias(call),
             Some("use") => self.enter_use(call),
             _ => {}
@@ -711,11 +737,19 @@ impl<'t> Builder<'t> {
                 .and_then(|kw| Keywords::cast(*kw))
                 .and_then(|kw| kw.get("do", self.model.source))
         });
+        // A library's `def…` macro counts only with a body (`defx name(a) do ... end`).
+        if body.is_none() && !DEF_MACROS.contains(&def) {
+            if self.skip_call == Some(head.id()) {
+                self.skip_call = None;
+            }
+            return;
+        }
         let id = FunctionId(self.model.functions.len() as u32);
         self.model.functions.push(Function {
             name,
             arity: params.len(),
-            public: def == "def" || def == "defmacro",
+            // `defp`, `defmacrop`, `defnp`...: private.
+            public: !def.ends_with('p'),
             node: call.node,
             params,
             body,
@@ -970,5 +1004,23 @@ mod tests {
                 .unwrap();
             assert_eq!(model.module_reference(receiver), call.target.module);
         }
+    }
+
+    #[test]
+    fn library_def_macros_with_a_body_define_functions() {
+        let text = "defmodule M do\n  defn score(x) do\n    x * 2\n  end\n  defnp helper(x), do: x\n  defmemo fib(n) when n > 1 do\n    n\n  end\n  defstruct [:a]\n  defdelegate run(x), to: Other\n  defguard is_small(x) when x < 10\n  defoverridable run: 1\n  defthing config(x)\nend\n";
+        let parsed = ParsedFile::parse(text);
+        let model = FileModel::build(&parsed.tree, text);
+        let functions: Vec<(&str, usize, bool)> = model
+            .functions
+            .iter()
+            .map(|f| (f.name.as_str(), f.arity, f.public))
+            .collect();
+        assert_eq!(
+            functions,
+            [("score", 1, true), ("helper", 1, false), ("fib", 1, true)]
+        );
+        // The head of a body-less `defthing` is an ordinary call.
+        assert!(model.calls.iter().any(|c| c.target.name == "config"));
     }
 }
