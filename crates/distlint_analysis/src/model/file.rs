@@ -413,6 +413,28 @@ impl<'t> FileModel<'t> {
             .unwrap_or(node)
     }
 
+    /// What `node` may be, one step at a time: parentheses dropped, `@name`
+    /// replaced by the attribute's value, and a variable by the value most
+    /// recently bound to it in `function` before its use (`name = ...` then
+    /// `f(name)`), transitively. The one way for rules to look through local
+    /// bindings; anything else (a parameter, a call result) is returned as is.
+    pub fn value_of(&self, function: Option<FunctionId>, node: Node<'t>) -> Node<'t> {
+        let mut node = node;
+        // Each step moves to an earlier binding, so this ends; the bound keeps it cheap.
+        for _ in 0..8 {
+            let bare = crate::syntax::unparenthesized(self.resolve_attribute(node));
+            let next = match (crate::syntax::variable_name(bare, self.source), function) {
+                (Some(name), Some(function)) => self.binding_before(function, name, bare),
+                _ => None,
+            };
+            match next {
+                Some(value) => node = value,
+                None => return bare,
+            }
+        }
+        node
+    }
+
     /// The latest `name = value` before `at`, in `function`.
     pub fn last_binding_before(
         &self,
@@ -1022,5 +1044,40 @@ mod tests {
         );
         // The head of a body-less `defthing` is an ordinary call.
         assert!(model.calls.iter().any(|c| c.target.name == "config"));
+    }
+
+    #[test]
+    fn value_of_looks_through_bindings_and_attributes() {
+        let text = "defmodule M do\n  @wait :infinity\n  def f(node, arg) do\n    t = @wait\n    timeout = (t)\n    name = {:global, M}\n    GenServer.call({M, node}, arg, timeout)\n    GenServer.start_link(M, arg, name: name)\n    GenServer.call(arg, :x, node)\n  end\nend\n";
+        let parsed = ParsedFile::parse(text);
+        let model = FileModel::build(&parsed.tree, text);
+        let value = |call: &str, index: usize| {
+            let call = model
+                .calls
+                .iter()
+                .find(|c| model.text(c.node).starts_with(call))
+                .unwrap();
+            model
+                .text(model.value_of(call.function, call.args[index]))
+                .to_string()
+        };
+        assert_eq!(value("GenServer.call({M", 2), ":infinity");
+        let start = model
+            .calls
+            .iter()
+            .find(|c| c.target.name == "start_link")
+            .unwrap();
+        let name = start
+            .keyword_options()
+            .unwrap()
+            .pair("name", text)
+            .unwrap()
+            .value;
+        assert_eq!(
+            model.text(model.value_of(start.function, name)),
+            "{:global, M}"
+        );
+        // A parameter stays what it is.
+        assert_eq!(value("GenServer.call(arg", 2), "node");
     }
 }
