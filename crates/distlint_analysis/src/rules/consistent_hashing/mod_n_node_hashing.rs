@@ -1,11 +1,15 @@
 //! Placing keys on nodes with `hash mod length(nodes)`.
+//!
+//! Hashing something unique to the call (a pid, `self()`, a ref, a random or
+//! unique integer) only spreads load over the nodes: nothing is owned by the
+//! choice, so nothing moves when the count changes, and that is left alone.
 
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
 use crate::model::{FileModel, FunctionId};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
-use crate::syntax::{list_elements, unparenthesized, variable_name, BinaryOp};
+use crate::syntax::{list_elements, tuple_elements, unparenthesized, variable_name, BinaryOp};
 
 pub static RULE: Rule = Rule {
     name: "mod-n-node-hashing",
@@ -38,6 +42,10 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             if !is_node_count(file, call.function, modulus, 2) {
                 continue;
             }
+            // `rem(x, n)` takes x as it is; `phash2(x, n)` hashes it: either way x is args[0].
+            if spreads_load(file, call.function, call.args[0]) {
+                continue;
+            }
             let shown = if module.is_empty() {
                 name.to_string()
             } else {
@@ -55,6 +63,41 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
+}
+
+/// Is the value placed on a node unique to this call or process, so that the
+/// modulo only spreads load: `self()`, a pid, `make_ref()`, `:rand.uniform/1`,
+/// `System.unique_integer/1`, a hash of one of those, a tuple or list holding
+/// one, or a variable bound to one in the same function (a parameter named
+/// `pid` or `*_pid` counts as a pid). No other caller computes the same node
+/// for it, so no key has an owner that could move.
+fn spreads_load(file: &FileModel<'_>, function: Option<FunctionId>, node: Node<'_>) -> bool {
+    let node = file.value_of(function, node);
+    if let Some(call) = file.call_for_expression(node) {
+        return match call.mfa() {
+            ("" | ":erlang", "self" | "make_ref", 0)
+            | (":erlang" | "System", "unique_integer", 0 | 1)
+            | (":rand", _, _)
+            | ("Enum", "random", 1)
+            | (":crypto", "strong_rand_bytes", 1) => true,
+            // The hash of a unique value is as unique: `rem(:erlang.phash2(self()), n)`.
+            (":erlang", "phash2" | "phash", _) => call
+                .args
+                .first()
+                .is_some_and(|hashed| spreads_load(file, function, *hashed)),
+            _ => false,
+        };
+    }
+    if let Some(elements) = tuple_elements(node).or_else(|| list_elements(node)) {
+        return elements
+            .iter()
+            .any(|element| spreads_load(file, function, *element));
+    }
+    // What is left of a variable is a parameter: a pid by its name.
+    variable_name(node, file.source).is_some_and(|name| {
+        let name = name.trim_start_matches('_');
+        name == "pid" || name.ends_with("_pid")
+    })
 }
 
 /// `length(nodes)`, `Enum.count(Node.list())`, or a variable bound to one.
