@@ -44,6 +44,14 @@ const MAIL_FUNCTIONS: &[&str] = &[
     "deliver_later!",
 ];
 
+/// Sends an email: any function whose name starts with `deliver` on a module
+/// whose name ends in `Mailer` (`Mailer.deliver/1`, Bamboo's `deliver_later/1`,
+/// and wrappers such as `RateLimitedMailer.deliver_throttled/1`).
+pub fn is_mailer_delivery(module: &str, name: &str) -> bool {
+    let last = module.rsplit('.').next().unwrap_or(module);
+    last.ends_with("Mailer") && name.starts_with("deliver")
+}
+
 /// An Ecto repo by its name: `Repo`, `MyApp.Repo`, `MyApp.ReadRepo`.
 pub fn is_repo(module: &str) -> bool {
     module
@@ -79,6 +87,7 @@ pub fn effect_of(call: &Call<'_>) -> Option<Effect> {
         (module, _) if HTTP_CLIENTS.contains(&module) => Effect::Http,
         (module, _) if is_repo(module) => Effect::Database,
         (_, name) if MAIL_FUNCTIONS.contains(&name) => Effect::Mail,
+        (module, name) if is_mailer_delivery(module, name) => Effect::Mail,
         _ => return None,
     };
     Some(effect)

@@ -9,7 +9,7 @@ use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
 use crate::model::{Call, FileModel, FunctionId};
-use crate::rules::effects::is_repo;
+use crate::rules::effects::{is_mailer_delivery, is_repo};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{contains, unparenthesized};
 
@@ -182,12 +182,7 @@ fn side_effect(call: &Call<'_>) -> Option<&'static str> {
     let (module, name, _) = call.mfa();
     let last = module.rsplit('.').next().unwrap_or(module);
     let bang = name.strip_suffix('!').unwrap_or(name);
-    if last.ends_with("Mailer")
-        && matches!(
-            bang,
-            "deliver" | "deliver_now" | "deliver_later" | "deliver_many"
-        )
-    {
+    if is_mailer_delivery(module, name) {
         return Some("sends an email");
     }
     let http = match module {
