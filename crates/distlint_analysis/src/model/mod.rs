@@ -1,7 +1,9 @@
 //! What the rules query: one file's model and the project's.
 
+pub mod effects;
 pub mod file;
 pub mod project;
+pub mod summary;
 
 pub use file::{Call, FileModel, Function, FunctionId, Module, ModuleId};
 pub use project::ProjectModel;

@@ -1,0 +1,412 @@
+//! Project-wide function summaries: for every function of the project, what
+//! it does that the rules ask about (a remote call, an HTTP request, an email,
+//! a broadcast, a `:persistent_term` write, a multicall result handed back to
+//! its caller), directly or through the project's own functions.
+//!
+//! Summaries are read from the sources with the same parser, never run. A
+//! project is summarised when it is loaded ([`ProjectIndex::scan`]), parsing
+//! only the files that can matter: those that mention an effect, then those
+//! that mention a function found to have one, for at most [`MAX_DEPTH`]
+//! rounds. Rules ask [`ProjectIndex::reach`]: "does calling this function do
+//! X, and through which functions?".
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+
+use super::effects::{call_label, outside_effect, OutsideEffect};
+use super::file::{Call, FileModel};
+use crate::parse::ParsedFile;
+
+/// How many calls deep effects are followed (`a` calls `b` calls `c`, which
+/// posts: three).
+pub const MAX_DEPTH: usize = 3;
+
+/// What a function may do, as far as the rules are concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Effect {
+    /// Something a rollback cannot undo (see [`OutsideEffect`]).
+    Outside(OutsideEffect),
+    /// `:persistent_term.put/2` or `erase/1`.
+    PersistentTermWrite,
+    /// Returns the `{results, bad_nodes}` of a multicall to its caller
+    /// (followed only through calls in return position).
+    ReturnsMulticall,
+}
+
+/// A function of the project, by its module, name and arity.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FunctionKey {
+    pub module: String,
+    pub name: String,
+    pub arity: usize,
+}
+
+impl FunctionKey {
+    /// `name/arity`, as messages name a step of a chain.
+    pub fn short(&self) -> String {
+        format!("{}/{}", self.name, self.arity)
+    }
+}
+
+/// One function's own facts, all clauses together.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FunctionFacts {
+    /// Its own calls that have an effect, with how to name each (`Req.post/2`).
+    pub effects: Vec<(Effect, String)>,
+    /// The Elixir functions it calls (the project's own are followed).
+    pub calls: Vec<FunctionKey>,
+    /// The functions whose result it returns.
+    pub returns: Vec<FunctionKey>,
+}
+
+/// The facts of every function defined in one file.
+pub type FileSummary = BTreeMap<FunctionKey, FunctionFacts>;
+
+/// Summarises the functions of one file (or one top-level form).
+pub fn summarize(file: &FileModel<'_>) -> FileSummary {
+    let mut summary = FileSummary::new();
+    let key_of = |function: &super::file::Function<'_>| {
+        let module = function.module.map(|m| file.module(m).name.clone())?;
+        Some(FunctionKey {
+            module,
+            name: function.name.clone(),
+            arity: function.arity,
+        })
+    };
+    for function in &file.functions {
+        if let Some(key) = key_of(function) {
+            summary.entry(key).or_default();
+        }
+    }
+    for call in &file.calls {
+        let Some(caller) = call.function.and_then(|f| key_of(file.function(f))) else {
+            continue;
+        };
+        let facts = summary.entry(caller.clone()).or_default();
+        for effect in direct_effects(call) {
+            facts.effects.push((effect, call_label(call)));
+        }
+        if let Some(callee) = callee(call, &caller) {
+            if returned(file, call) {
+                facts.returns.push(callee.clone());
+            }
+            facts.calls.push(callee);
+        }
+    }
+    for facts in summary.values_mut() {
+        facts.calls.sort();
+        facts.calls.dedup();
+        facts.returns.sort();
+        facts.returns.dedup();
+    }
+    summary
+}
+
+/// The effects of one call that the summaries record (a multicall is also a
+/// remote call).
+fn direct_effects(call: &Call<'_>) -> Vec<Effect> {
+    let mut effects: Vec<Effect> = outside_effect(call)
+        .map(Effect::Outside)
+        .into_iter()
+        .collect();
+    match call.mfa() {
+        (":persistent_term", "put", 2) | (":persistent_term", "erase", 1) => {
+            effects.push(Effect::PersistentTermWrite)
+        }
+        (":rpc", "multicall", 3..=5) | ("GenServer" | ":gen_server", "multi_call", 2..=4) => {
+            effects.push(Effect::ReturnsMulticall)
+        }
+        _ => {}
+    }
+    effects
+}
+
+/// The Elixir function a call names: `helper(x)` in the caller's module,
+/// `MyApp.Http.post(x)` by its module. Erlang modules and dynamic receivers
+/// are not the project's.
+fn callee(call: &Call<'_>, caller: &FunctionKey) -> Option<FunctionKey> {
+    if call.target.dynamic {
+        return None;
+    }
+    let module = match &call.target.module {
+        Some(module) if module.starts_with(':') => return None,
+        Some(module) => module.clone(),
+        // A local call: a function of this module (Kernel's are not in the project).
+        None => caller.module.clone(),
+    };
+    Some(FunctionKey {
+        module,
+        name: call.target.name.clone(),
+        arity: call.arity,
+    })
+}
+
+/// Whether the call's value is what its function returns: the last
+/// expression of the body (also at the end of a pipe).
+fn returned(file: &FileModel<'_>, call: &Call<'_>) -> bool {
+    let Some(function) = call.function.map(|f| file.function(f)) else {
+        return false;
+    };
+    let Some(body) = function.body else {
+        return false;
+    };
+    let last = crate::syntax::unparenthesized(crate::syntax::last_expression(body));
+    last.id() == call.node.id()
+        || file
+            .call_for_expression(last)
+            .is_some_and(|c| c.node.id() == call.node.id())
+}
+
+/// How a rule learns that a call reaches an effect.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reach {
+    /// The functions from the one called to the one that has the effect.
+    pub chain: Vec<FunctionKey>,
+    /// The call that has the effect, as named in messages (`Req.post/2`).
+    pub call: String,
+}
+
+impl Reach {
+    /// `via post_status/2 → notify/1`: how a message names the chain.
+    pub fn via(&self) -> String {
+        let steps: Vec<String> = self.chain.iter().map(FunctionKey::short).collect();
+        format!("via {}", steps.join(" → "))
+    }
+}
+
+/// The summaries of every function of a project.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProjectIndex {
+    functions: HashMap<FunctionKey, FunctionFacts>,
+    by_file: HashMap<PathBuf, Vec<FunctionKey>>,
+}
+
+/// Words without which a file has no effect the summaries record: files
+/// without any are not parsed when a project is summarised.
+const EFFECT_WORDS: &[&str] = &[
+    ":rpc.",
+    ":erpc.",
+    "persistent_term",
+    "multi_call",
+    "HTTPoison",
+    "HTTPotion",
+    "Req.",
+    "Tesla",
+    "Finch",
+    "Mint.HTTP",
+    ":httpc",
+    ":hackney",
+    "deliver",
+    "broadcast",
+];
+
+impl ProjectIndex {
+    /// Summarises the project whose source files are `files` (path and
+    /// text), parsing only the files that can matter.
+    pub fn scan(files: &[(PathBuf, String)]) -> ProjectIndex {
+        let mut index = ProjectIndex::default();
+        let mut parsed: HashSet<usize> = HashSet::new();
+        let mut wanted: Vec<usize> = files
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, text))| EFFECT_WORDS.iter().any(|w| text.contains(w)))
+            .map(|(i, _)| i)
+            .collect();
+        // Round 0: files with effects; then the files that mention a function
+        // found to reach one (its callers, maybe), one level per round.
+        let mut followed: HashSet<String> = HashSet::new();
+        for _round in 0..=MAX_DEPTH {
+            for i in wanted.drain(..) {
+                if parsed.insert(i) {
+                    let (path, text) = &files[i];
+                    index.set_file(path, summarize_text(text));
+                }
+            }
+            let names: Vec<String> = index
+                .functions
+                .keys()
+                .filter(|key| !followed.contains(&key.name) && index.has_any_effect(key))
+                .map(|key| key.name.clone())
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
+            if names.is_empty() {
+                break;
+            }
+            followed.extend(names.iter().cloned());
+            wanted = (0..files.len())
+                .filter(|i| !parsed.contains(i))
+                .filter(|i| names.iter().any(|name| files[*i].1.contains(name.as_str())))
+                .collect();
+        }
+        index
+    }
+
+    /// Replaces what `path` contributes (an editor's unsaved buffer).
+    pub fn set_file(&mut self, path: &Path, summary: FileSummary) {
+        if let Some(keys) = self.by_file.remove(path) {
+            for key in keys {
+                self.functions.remove(&key);
+            }
+        }
+        let keys: Vec<FunctionKey> = summary.keys().cloned().collect();
+        for (key, facts) in summary {
+            let entry = self.functions.entry(key).or_default();
+            entry.effects.extend(facts.effects);
+            entry.calls.extend(facts.calls);
+            entry.returns.extend(facts.returns);
+        }
+        self.by_file.insert(path.to_path_buf(), keys);
+    }
+
+    /// Whether the index holds `path`'s functions.
+    pub fn has_file(&self, path: &Path) -> bool {
+        self.by_file.contains_key(path)
+    }
+
+    fn has_any_effect(&self, key: &FunctionKey) -> bool {
+        let mut seen = HashSet::new();
+        self.search(key, &mut seen, &|_| true, false).is_some()
+    }
+
+    /// Whether calling `key` does something `wanted` accepts, directly or
+    /// through the project's functions (at most [`MAX_DEPTH`] deep), and how.
+    pub fn reach(&self, key: &FunctionKey, wanted: impl Fn(Effect) -> bool) -> Option<Reach> {
+        let mut seen = HashSet::new();
+        self.search(key, &mut seen, &wanted, false)
+    }
+
+    /// Whether `key` hands back a multicall result (through return positions only).
+    pub fn returns_multicall(&self, key: &FunctionKey) -> Option<Reach> {
+        let mut seen = HashSet::new();
+        self.search(key, &mut seen, &|e| e == Effect::ReturnsMulticall, true)
+    }
+
+    /// Breadth-first: the shortest chain wins, so messages stay short.
+    fn search(
+        &self,
+        start: &FunctionKey,
+        seen: &mut HashSet<FunctionKey>,
+        wanted: &dyn Fn(Effect) -> bool,
+        returns_only: bool,
+    ) -> Option<Reach> {
+        let mut queue: VecDeque<Vec<FunctionKey>> = VecDeque::from([vec![start.clone()]]);
+        while let Some(chain) = queue.pop_front() {
+            let key = chain.last()?;
+            if !seen.insert(key.clone()) {
+                continue;
+            }
+            let Some(facts) = self.functions.get(key) else {
+                continue;
+            };
+            if let Some((_, call)) = facts.effects.iter().find(|(effect, _)| wanted(*effect)) {
+                return Some(Reach {
+                    chain: chain.clone(),
+                    call: call.clone(),
+                });
+            }
+            if chain.len() >= MAX_DEPTH {
+                continue;
+            }
+            let next = if returns_only {
+                &facts.returns
+            } else {
+                &facts.calls
+            };
+            for callee in next {
+                let mut longer = chain.clone();
+                longer.push(callee.clone());
+                queue.push_back(longer);
+            }
+        }
+        None
+    }
+}
+
+/// Parses `text` and summarises its functions.
+pub fn summarize_text(text: &str) -> FileSummary {
+    let parsed = ParsedFile::parse(text);
+    let model = FileModel::build(&parsed.tree, parsed.source.text());
+    summarize(&model)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::effects::OutsideEffect;
+
+    fn index(files: &[(&str, &str)]) -> ProjectIndex {
+        let files: Vec<(PathBuf, String)> = files
+            .iter()
+            .map(|(p, t)| (PathBuf::from(p), t.to_string()))
+            .collect();
+        ProjectIndex::scan(&files)
+    }
+
+    fn key(module: &str, name: &str, arity: usize) -> FunctionKey {
+        FunctionKey {
+            module: module.into(),
+            name: name.into(),
+            arity,
+        }
+    }
+
+    const HTTP: &str = "defmodule App.Http do\n  def post_status(order, status) do\n    notify(order, status)\n  end\n  defp notify(order, status), do: Req.post!(\"https://example.test/hook\", json: %{order: order, status: status})\nend\n";
+    const ORDERS: &str = "defmodule App.Orders do\n  alias App.Http\n  def ship(order) do\n    Http.post_status(order, :shipped)\n  end\n  def total(order), do: order.total\nend\n";
+    const UNRELATED: &str = "defmodule App.Math do\n  def double(x), do: x * 2\nend\n";
+
+    #[test]
+    fn effects_are_followed_through_the_projects_functions() {
+        let index = index(&[
+            ("lib/http.ex", HTTP),
+            ("lib/orders.ex", ORDERS),
+            ("lib/math.ex", UNRELATED),
+        ]);
+        let http = |e| e == Effect::Outside(OutsideEffect::Http);
+        let reach = index.reach(&key("App.Orders", "ship", 1), http).unwrap();
+        assert_eq!(reach.call, "Req.post!/2");
+        assert_eq!(reach.via(), "via ship/1 → post_status/2 → notify/2");
+        assert!(index.reach(&key("App.Orders", "total", 1), http).is_none());
+        // Files that cannot matter are not parsed.
+        assert!(!index.has_file(Path::new("lib/math.ex")));
+        assert!(index.has_file(Path::new("lib/orders.ex")));
+    }
+
+    #[test]
+    fn the_depth_is_bounded() {
+        let chain = "defmodule A do\n  def a1, do: a2()\n  def a2, do: a3()\n  def a3, do: a4()\n  def a4, do: :persistent_term.put(:k, %{big: :map})\nend\n";
+        let index = index(&[("lib/a.ex", chain)]);
+        let write = |e| e == Effect::PersistentTermWrite;
+        assert!(index.reach(&key("A", "a2", 0), write).is_some());
+        assert!(
+            index.reach(&key("A", "a1", 0), write).is_none(),
+            "four calls deep"
+        );
+    }
+
+    #[test]
+    fn multicall_results_are_followed_through_return_positions_only() {
+        let text = "defmodule Cluster do\n  def everywhere(m, f, a), do: :rpc.multicall(m, f, a, 5_000)\n  def refresh do\n    everywhere(Cache, :refresh, [])\n  end\n  def logged do\n    everywhere(Cache, :refresh, [])\n    :ok\n  end\nend\n";
+        let index = index(&[("lib/cluster.ex", text)]);
+        let reach = index
+            .returns_multicall(&key("Cluster", "refresh", 0))
+            .unwrap();
+        assert_eq!(reach.via(), "via refresh/0 → everywhere/3");
+        assert!(index
+            .returns_multicall(&key("Cluster", "logged", 0))
+            .is_none());
+    }
+
+    #[test]
+    fn an_unsaved_buffer_replaces_its_file() {
+        let mut index = index(&[("lib/http.ex", HTTP), ("lib/orders.ex", ORDERS)]);
+        let quiet = HTTP.replace(
+            "Req.post!(\"https://example.test/hook\", json: %{order: order, status: status})",
+            ":ok",
+        );
+        index.set_file(Path::new("lib/http.ex"), summarize_text(&quiet));
+        assert!(index
+            .reach(&key("App.Orders", "ship", 1), |_| true)
+            .is_none());
+    }
+}
