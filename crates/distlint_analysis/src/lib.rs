@@ -6,6 +6,7 @@ pub mod config;
 pub mod context;
 pub mod diagnostic;
 pub mod docs;
+pub mod fix;
 pub mod lint;
 pub mod model;
 pub mod parse;

@@ -32,7 +32,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Fix, Severity, TextEdit};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::lint_text;
 use crate::model::project::find_project_root;
 use crate::model::ProjectModel;
@@ -250,8 +250,8 @@ pub fn check_fixtures(rule: &Rule) -> Vec<String> {
     failures
 }
 
-/// Applies every quick fix of the `relevant` rules, in passes (fixes that
-/// overlap wait for the next pass, after a re-lint), and compares the result
+/// Applies every quick fix of the `relevant` rules, in passes, as
+/// `distlint check --fix` does ([`crate::fix::fix_all`]), and compares the result
 /// with `<rule>/fixed/<relative>`. Run with `DISTLINT_BLESS=1` to write the
 /// expected files after checking the new text by eye.
 fn check_fixed_text(
@@ -264,7 +264,19 @@ fn check_fixed_text(
     failures: &mut Vec<String>,
 ) {
     let expected_path = rule_dir.join("fixed").join(relative);
-    let fixed = fix_all(text, relative, &relevant, project, config);
+    let eligible = |_: &SourceFile, diagnostics: &[Diagnostic]| {
+        diagnostics.iter().map(|d| relevant(d.rule)).collect()
+    };
+    let outcome = crate::fix::fix_all(text, relative, project, config, &eligible);
+    for refused in &outcome.refused {
+        failures.push(format!(
+            "{}: fix `{}` of {} was not applied with the others: it breaks the syntax",
+            rule_dir.join("fires").join(relative).display(),
+            refused.title,
+            refused.rule
+        ));
+    }
+    let fixed = outcome.changed().then_some(outcome.text);
     if let Some(fixed) = &fixed {
         let (_, result) = lint_text(fixed, relative, project, config);
         if !result.syntax_errors.is_empty() {
@@ -302,47 +314,6 @@ fn check_fixed_text(
         )),
         (None, None) => {}
     }
-}
-
-/// The text after applying every fix of the `relevant` rules (None if there
-/// is none), as `distlint check --fix` does: non-overlapping fixes per pass.
-fn fix_all(
-    text: &str,
-    relative: &Path,
-    relevant: &dyn Fn(&str) -> bool,
-    project: &ProjectModel,
-    config: &Config,
-) -> Option<String> {
-    let mut current = text.to_string();
-    let mut changed = false;
-    for _pass in 0..10 {
-        let (_, result) = lint_text(&current, relative, project, config);
-        let mut chosen: Vec<&TextEdit> = Vec::new();
-        for fix in result
-            .diagnostics
-            .iter()
-            .filter(|d| relevant(d.rule))
-            .filter_map(|d| d.fix.as_ref())
-        {
-            let overlaps = fix
-                .edits
-                .iter()
-                .any(|edit| chosen.iter().any(|c| overlap(&edit.range, &c.range)));
-            if !overlaps {
-                chosen.extend(&fix.edits);
-            }
-        }
-        if chosen.is_empty() {
-            break;
-        }
-        let combined = Fix {
-            title: String::new(),
-            edits: chosen.into_iter().cloned().collect(),
-        };
-        current = combined.apply(&current);
-        changed = true;
-    }
-    changed.then_some(current)
 }
 
 /// The project a fixture belongs to: the one of its nearest `mix.exs` when that
@@ -393,12 +364,6 @@ fn check_fix(
             fix.title
         ));
     }
-}
-
-/// Whether two edits touch the same text (two insertions at one place count:
-/// their order would be arbitrary).
-fn overlap(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> bool {
-    a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1)
 }
 
 fn describe(findings: &[Expected]) -> String {
