@@ -64,6 +64,7 @@ struct RawConfig {
     test_paths: Option<Vec<Spanned<String>>>,
     tests: Option<RawTests>,
     docs_base_url: Option<String>,
+    baseline: Option<Spanned<String>>,
     severity: Option<BTreeMap<String, Spanned<String>>>,
     per_path_ignores: Option<BTreeMap<String, Vec<Spanned<String>>>>,
 }
@@ -123,6 +124,8 @@ pub struct Config {
     pub lint_tests: bool,
     per_path_ignores: Vec<(GlobSet, Vec<Selector>)>,
     pub docs_base_url: String,
+    /// `baseline = "..."`: findings recorded there are not reported (absolute).
+    pub baseline: Option<PathBuf>,
 }
 
 impl Config {
@@ -140,6 +143,7 @@ impl Config {
             lint_tests: false,
             per_path_ignores: Vec::new(),
             docs_base_url: DEFAULT_DOCS_BASE_URL.to_string(),
+            baseline: None,
         }
     }
 
@@ -263,6 +267,15 @@ impl Config {
                     .per_path_ignores
                     .push((set, selectors(names, "per-path-ignores")?));
             }
+        }
+        if let Some(baseline) = &raw.baseline {
+            if baseline.get_ref().trim().is_empty() {
+                return Err(error_at(
+                    Some(baseline.span()),
+                    "`baseline` names no file: give the path of the baseline (relative to this file), e.g. \"distlint-baseline.json\", or remove the key".to_string(),
+                ));
+            }
+            config.baseline = Some(crate::baseline::normalise(&root.join(baseline.get_ref())));
         }
         if let Some(url) = raw.docs_base_url {
             config.docs_base_url = url;
@@ -524,6 +537,18 @@ rpc-without-timeout = "error"
         let err = parse("ignore = [\"x\"\n").unwrap_err();
         assert!(err.location.is_some());
         assert!(err.to_string().starts_with("/p/.distlint.toml:"), "{err}");
+    }
+
+    #[test]
+    fn baseline_is_relative_to_the_configuration_file() {
+        let config = parse("baseline = \"ci/../distlint-baseline.json\"\n").unwrap();
+        assert_eq!(
+            config.baseline.as_deref(),
+            Some(Path::new("/p/distlint-baseline.json"))
+        );
+        assert_eq!(Config::default_at(Path::new("/p")).baseline, None);
+        let err = parse("baseline = \"\"\n").unwrap_err();
+        assert_eq!(err.location, Some((1, 12)), "{err}");
     }
 
     #[test]

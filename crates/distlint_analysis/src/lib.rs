@@ -2,6 +2,7 @@
 //!
 //! Start at [`lint::lint_text`]; see ARCHITECTURE.md for the map.
 
+pub mod baseline;
 pub mod config;
 pub mod context;
 pub mod diagnostic;

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use crate::config::{Config, ConfigError};
 use crate::context::{Adjust, Contexts, FileContext};
 use crate::lint::{lint_text, FileLint};
+use crate::model::ProjectModel;
 use crate::source::SourceFile;
 
 /// Files larger than this are skipped (generated code, data dumps).
@@ -61,6 +62,10 @@ pub struct FileReport {
     pub source: SourceFile,
     pub lint: FileLint,
     pub config: Arc<Config>,
+    /// The file's project and its path relative to `config.root`: what it
+    /// was linted with (`--fix` lints it again with them).
+    pub project: Arc<ProjectModel>,
+    pub relative: PathBuf,
 }
 
 /// A file that could not be linted, and why (in words for the reader).
@@ -168,6 +173,8 @@ fn lint_job(job: Job) -> Result<FileReport, FileProblem> {
         source: parsed.source,
         lint,
         config,
+        project,
+        relative,
     })
 }
 
