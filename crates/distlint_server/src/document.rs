@@ -77,6 +77,7 @@ impl Document {
         self.version = version;
     }
 
+    #[cfg(test)]
     pub fn text(&self) -> &str {
         self.parsed.source.text()
     }

@@ -111,6 +111,9 @@ struct OpenDocument {
     cache: LintCache,
     /// Pull requests waiting for the current version.
     waiting: Vec<oneshot::Sender<Vec<tower_lsp_server::ls_types::Diagnostic>>>,
+    /// What the project-wide rules read from the current text (kept, so that
+    /// an edit reads them once, from the tree already parsed).
+    facts: SourceFacts,
 }
 
 pub struct Owner {
@@ -176,11 +179,12 @@ impl Owner {
             }
             Event::Open { uri, version, text } => {
                 let doc = Document::open(uri.clone(), version, &text);
+                let facts = SourceFacts::of_parsed(&doc.parsed);
                 // An editor may open a buffer that differs from the file on disk.
                 let unsaved_facts = doc
                     .path
                     .as_deref()
-                    .is_some_and(|path| facts_on_disk(path) != SourceFacts::of(&text));
+                    .is_some_and(|path| facts_on_disk(path) != facts);
                 self.documents.insert(
                     uri.clone(),
                     OpenDocument {
@@ -190,6 +194,7 @@ impl Owner {
                         in_flight: false,
                         cache: LintCache::default(),
                         waiting: Vec::new(),
+                        facts,
                     },
                 );
                 if self.pull_diagnostics && self.scanned.remove(&uri) {
@@ -224,11 +229,12 @@ impl Owner {
                     self.log(MessageType::WARNING, message).await;
                     return;
                 }
-                let facts_before = SourceFacts::of(open.doc.text());
                 open.doc.apply_changes(version, changes, encoding);
                 open.generation += 1;
                 open.linted = None;
-                let facts_changed = facts_before != SourceFacts::of(open.doc.text());
+                let facts = SourceFacts::of_parsed(&open.doc.parsed);
+                let facts_changed = facts != open.facts;
+                open.facts = facts;
                 if facts_changed && open.doc.path.is_some() {
                     // A project-wide fact read from source files changed: every
                     // file of the project may lint differently now.
@@ -246,7 +252,7 @@ impl Owner {
                     }
                     // Closed without saving: the file on disk is the truth again.
                     if let Some(path) = &open.doc.path {
-                        unsaved_facts = facts_on_disk(path) != SourceFacts::of(open.doc.text());
+                        unsaved_facts = facts_on_disk(path) != open.facts;
                     }
                 }
                 self.client.publish_diagnostics(uri, Vec::new(), None).await;
@@ -493,7 +499,7 @@ impl Owner {
         let mut project = blocking_io(|| ProjectModel::load(&root));
         for open in self.documents.values() {
             if let Some(path) = &open.doc.path {
-                project.overlay_source(path, open.doc.text());
+                project.overlay_facts(path, open.facts.clone());
             }
         }
         self.contexts.set_project(&root, Arc::new(project));

@@ -419,6 +419,59 @@ async fn project_facts_follow_unsaved_edits_of_other_open_files() {
     assert_eq!(client.published(&store).last(), Some(&&published));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_handling_already_started_follow_unsaved_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    write(&root, "mix.exs", "defmodule App.MixProject do\nend\n");
+    let singleton_text = "defmodule App.Singleton do\n  def start_link(arg), do: GenServer.start_link(__MODULE__, arg, name: {:global, __MODULE__})\nend\n";
+    let watcher_text = "defmodule App.Watcher do\n  def watch(arg) do\n    App.Singleton.start_link(arg)\n  end\nend\n";
+    write(&root, "lib/singleton.ex", singleton_text);
+    write(&root, "lib/watcher.ex", watcher_text);
+    let (mut client, _server) = start(Value::Null);
+    client
+        .initialize(Some(&file_uri(&root)), json!({}), Value::Null)
+        .await;
+    let singleton = file_uri(&root.join("lib/singleton.ex"));
+    let watcher = file_uri(&root.join("lib/watcher.ex"));
+    client.open(&singleton, 1, singleton_text).await;
+    assert_eq!(
+        rules(&client.diagnostics_for_version(&singleton, 1).await),
+        ["global-singleton-without-netsplit-handling"]
+    );
+    client.open(&watcher, 1, watcher_text).await;
+
+    // The watcher starts handling the conflict (not saved yet): the singleton
+    // is linted again, and its finding goes.
+    let handled = "    |> case do\n      {:error, {:already_started, pid}} -> Process.monitor(pid)\n      other -> other\n    end\n";
+    client.insert(&watcher, 2, (3, 0), handled).await;
+    let published = client
+        .diagnostics_where(&singleton, |p| p["diagnostics"] == json!([]))
+        .await;
+    assert_eq!(published["version"], 1);
+
+    // An edit that keeps the fact changes nothing; taking the handling out
+    // brings the finding back.
+    client
+        .insert(&watcher, 3, (1, 0), "  # follows the winner\n")
+        .await;
+    let lines = json!({"start": {"line": 4, "character": 0}, "end": {"line": 8, "character": 0}});
+    client
+        .change(&watcher, 4, json!([{"range": lines, "text": ""}]))
+        .await;
+    let published = client
+        .diagnostics_where(&singleton, |p| {
+            p["version"] == 1 && p["diagnostics"].as_array().is_some_and(|d| !d.is_empty())
+        })
+        .await;
+    assert_eq!(
+        rules(&published),
+        ["global-singleton-without-netsplit-handling"]
+    );
+    client.settle().await;
+    assert_eq!(client.published(&singleton).last(), Some(&&published));
+}
+
 fn docs_link(published: &Value) -> &str {
     published["diagnostics"][0]["codeDescription"]["href"]
         .as_str()

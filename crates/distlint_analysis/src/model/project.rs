@@ -6,9 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use tree_sitter::Node;
+use tree_sitter::{Node, Tree};
 
-use super::file::FileModel;
+use super::file::{Call, FileModel};
 use crate::config::DEFAULT_EXCLUDED_DIRS;
 use crate::parse::ParsedFile;
 use crate::syntax::{atom_name, list_elements, tuple_elements, Keywords};
@@ -38,6 +38,10 @@ pub struct ProjectModel {
     /// `inconsistent_database`: the project handles Mnesia's partition event
     /// somewhere (see [`mentions_mnesia_inconsistency`]).
     pub mnesia_inconsistency_handlers: Vec<PathBuf>,
+    /// Start functions that a caller in a source file under `source_dirs`
+    /// runs while handling `{:error, {:already_started, pid}}`, with that
+    /// file (see [`starts_handling_already_started`]).
+    pub already_started_handlers: Vec<(PathBuf, HandledStart)>,
 }
 
 impl ProjectModel {
@@ -86,17 +90,39 @@ impl ProjectModel {
                 }
             }
         }
-        model.mnesia_inconsistency_handlers = model
+        let sources: Vec<PathBuf> = model
             .source_dirs
             .iter()
             .flat_map(|dir| source_files(dir))
-            .filter(|path| {
-                std::fs::read(path).is_ok_and(|bytes| {
-                    mentions_mnesia_inconsistency(&String::from_utf8_lossy(&bytes))
-                })
-            })
             .collect();
+        for path in sources {
+            if let Ok(bytes) = std::fs::read(&path) {
+                let facts = SourceFacts::of_file(&path, &String::from_utf8_lossy(&bytes));
+                model.add_facts(&path, facts);
+            }
+        }
         model
+    }
+
+    fn add_facts(&mut self, path: &Path, facts: SourceFacts) {
+        if facts.mentions_mnesia_inconsistency {
+            self.mnesia_inconsistency_handlers.push(path.to_path_buf());
+        }
+        self.already_started_handlers.extend(
+            facts
+                .handled_starts
+                .into_iter()
+                .map(|start| (path.to_path_buf(), start)),
+        );
+    }
+
+    /// Does a caller somewhere in the project's sources run `module.function`
+    /// (or start `module` as a child, which runs its `start_link`) and handle
+    /// `{:error, {:already_started, pid}}`?
+    pub fn start_handled_by_caller(&self, module: &str, function: &str) -> bool {
+        self.already_started_handlers
+            .iter()
+            .any(|(_, start)| start.module == module && start.function == function)
     }
 
     /// Does some source file of the project handle Mnesia's
@@ -113,13 +139,20 @@ impl ProjectModel {
     /// Takes `text` as the content of `path` instead of what is on disk (an
     /// editor's unsaved buffer), for the facts read from source files.
     pub fn overlay_source(&mut self, path: &Path, text: &str) {
+        if self.is_fact_source(path) {
+            self.overlay_facts(path, SourceFacts::of_file(path, text));
+        }
+    }
+
+    /// Like [`ProjectModel::overlay_source`], with the facts of the buffer
+    /// already read (an editor keeps them per open document).
+    pub fn overlay_facts(&mut self, path: &Path, facts: SourceFacts) {
         if !self.is_fact_source(path) {
             return;
         }
         self.mnesia_inconsistency_handlers.retain(|p| p != path);
-        if mentions_mnesia_inconsistency(text) {
-            self.mnesia_inconsistency_handlers.push(path.to_path_buf());
-        }
+        self.already_started_handlers.retain(|(p, _)| p != path);
+        self.add_facts(path, facts);
     }
 
     pub fn depends_on(&self, name: &str) -> bool {
@@ -150,18 +183,149 @@ pub fn find_project_root(path: &Path) -> Option<PathBuf> {
 /// What the project-wide rules read from one source text. An editor compares
 /// the facts of a buffer before and after an edit: when they differ, files
 /// elsewhere in the project may lint differently, and all must be re-linted.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SourceFacts {
     /// See [`mentions_mnesia_inconsistency`].
     pub mentions_mnesia_inconsistency: bool,
+    /// See [`starts_handling_already_started`].
+    pub handled_starts: Vec<HandledStart>,
 }
 
 impl SourceFacts {
+    /// The facts of an Elixir source text (parsed only when a cheap text
+    /// search says it may hold one of them).
     pub fn of(text: &str) -> SourceFacts {
+        let handled_starts = if may_handle_already_started(text) {
+            let parsed = ParsedFile::parse(text);
+            starts_handling_already_started(&parsed.tree, text)
+        } else {
+            Vec::new()
+        };
         SourceFacts {
             mentions_mnesia_inconsistency: mentions_mnesia_inconsistency(text),
+            handled_starts,
         }
     }
+
+    /// The facts of an Elixir text already parsed (an editor's buffer).
+    pub fn of_parsed(parsed: &ParsedFile) -> SourceFacts {
+        let text = parsed.source.text();
+        SourceFacts {
+            mentions_mnesia_inconsistency: mentions_mnesia_inconsistency(text),
+            handled_starts: starts_handling_already_started(&parsed.tree, text),
+        }
+    }
+
+    /// The facts of a file by its kind: Erlang sources are only searched as text.
+    fn of_file(path: &Path, text: &str) -> SourceFacts {
+        let erlang = path.extension().is_some_and(|e| e == "erl" || e == "hrl");
+        if erlang {
+            return SourceFacts {
+                mentions_mnesia_inconsistency: mentions_mnesia_inconsistency(text),
+                handled_starts: Vec::new(),
+            };
+        }
+        SourceFacts::of(text)
+    }
+}
+
+/// A start function that some caller runs while dealing with a name conflict:
+/// `Singleton.start_link/1` from a watcher that matches
+/// `{:error, {:already_started, pid}}` and monitors the winner.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HandledStart {
+    /// The started module, aliases expanded (`MyApp.Singleton`).
+    pub module: String,
+    /// The function called (`start_link`; a module started as a child runs `start_link`).
+    pub function: String,
+}
+
+/// The cheap test before any parse: code that handles the conflict names it.
+fn may_handle_already_started(text: &str) -> bool {
+    text.contains("already_started")
+}
+
+/// The start functions this Elixir source calls while handling
+/// `{:already_started, pid}`: `Mod.start_link(...)`, `Mod.start(...)` or a
+/// local `start_link(...)`, and `start_child(sup, Mod)` / `{Mod, arg}` /
+/// `Mod.child_spec(arg)` (which run `Mod.start_link`), made in a function that
+/// mentions `:already_started` or whose result goes straight to a local helper
+/// that does (see [`handles_already_started`]). Empty, without parsing, when
+/// the text never names `already_started`.
+pub fn starts_handling_already_started(tree: &Tree, text: &str) -> Vec<HandledStart> {
+    if !may_handle_already_started(text) {
+        return Vec::new();
+    }
+    let model = FileModel::build(tree, text);
+    let mut starts: Vec<HandledStart> = model
+        .calls
+        .iter()
+        .filter(|call| !call.capture && call.function.is_some())
+        .filter_map(|call| Some((call, started_by(&model, call)?)))
+        .filter(|(call, _)| handles_already_started(&model, call))
+        .map(|(_, start)| start)
+        .collect();
+    starts.sort();
+    starts.dedup();
+    starts
+}
+
+/// The start function a call runs: itself (`Mod.start_link`), or the
+/// `start_link` of the child it starts (`start_child(sup, {Mod, arg})`).
+fn started_by(model: &FileModel<'_>, call: &Call<'_>) -> Option<HandledStart> {
+    let start = |module: String, function: &str| HandledStart {
+        module,
+        function: function.to_string(),
+    };
+    let name = call.target.name.as_str();
+    if call.target.dynamic {
+        return None;
+    }
+    match name {
+        "start_link" | "start" => {
+            let module = match &call.target.module {
+                Some(module) => module.clone(),
+                None => model.module(call.module?).name.clone(),
+            };
+            Some(start(module, name))
+        }
+        "start_child" if call.target.module.is_some() => {
+            let spec = model.value_of(call.function, *call.args.get(1)?);
+            let child = match crate::syntax::tuple_elements(spec) {
+                Some(elements) => *elements.first()?,
+                None => match model.call_for_expression(spec) {
+                    Some(c) if c.target.name == "child_spec" && !c.target.dynamic => {
+                        return Some(start(c.target.module.clone()?, "start_link"));
+                    }
+                    _ => spec,
+                },
+            };
+            (child.kind() == "alias" || model.text(child) == "__MODULE__")
+                .then(|| model.module_reference(child))
+                .flatten()
+                .map(|module| start(module, "start_link"))
+        }
+        _ => None,
+    }
+}
+
+/// The call sits in a function that deals with `{:already_started, pid}`, or
+/// hands its result straight to a local helper that does
+/// (`GenServer.start_link(...) |> ignore_duplicate()`).
+pub fn handles_already_started(file: &FileModel<'_>, call: &Call<'_>) -> bool {
+    let mentions = |function| file.function_mentions_atom(function, "already_started");
+    if call.function.is_some_and(mentions) {
+        return true;
+    }
+    let (Some(helper), Some(module)) = (file.consumer_of(call), call.module) else {
+        return false;
+    };
+    if helper.target.module.is_some() || helper.target.dynamic {
+        return false;
+    }
+    file.functions_of(module)
+        .filter(|(_, f)| f.name == helper.target.name && f.arity == helper.arity)
+        .any(|(id, _)| mentions(id))
 }
 
 /// Does this source text deal with Mnesia's `inconsistent_database` event?
@@ -386,6 +550,74 @@ end"#,
         );
         edited.overlay_source(&dir.join("test/split_test.exs"), ":inconsistent_database");
         assert_eq!(edited.mnesia_inconsistency_handlers.len(), 1);
+    }
+
+    #[test]
+    fn finds_callers_that_handle_already_started() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().canonicalize().unwrap();
+        write(&dir, "mix.exs", "defmodule App.MixProject do\nend\n");
+        write(
+            &dir,
+            "lib/watcher.ex",
+            "defmodule App.Watcher do\n  alias App.Ticker\n  def watch(arg) do\n    case Ticker.start_link(arg) do\n      {:ok, pid} -> pid\n      {:error, {:already_started, pid}} -> Process.monitor(pid)\n    end\n  end\n  def other(arg), do: App.Other.start_link(arg)\nend\n",
+        );
+        write(
+            &dir,
+            "lib/starter.ex",
+            "defmodule App.Starter do\n  def go(sup) do\n    sup |> DynamicSupervisor.start_child({App.Leader, []}) |> follow()\n  end\n  defp follow({:error, {:already_started, pid}}), do: {:ok, pid}\n  defp follow(other), do: other\nend\n",
+        );
+        // Named only in a comment, in Erlang, or outside the sources: no caller.
+        write(
+            &dir,
+            "lib/notes.ex",
+            "# App.Other.start_link may return already_started\n",
+        );
+        write(
+            &dir,
+            "src/w.erl",
+            "w() -> case 'Elixir.App.Other':start_link() of {error, {already_started, P}} -> P end.\n",
+        );
+        write(
+            &dir,
+            "test/w_test.exs",
+            "defmodule WTest do\n  def t, do: with({:error, {:already_started, p}} <- App.Other.start_link(1), do: p)\nend\n",
+        );
+        let project = ProjectModel::load(&dir);
+        let handled = |m: &str, f: &str| project.start_handled_by_caller(m, f);
+        assert!(handled("App.Ticker", "start_link"));
+        assert!(handled("App.Leader", "start_link"));
+        assert!(!handled("App.Other", "start_link"));
+        assert!(!handled("App.Ticker", "start"));
+        assert_eq!(
+            project
+                .already_started_handlers
+                .iter()
+                .map(|(p, _)| p.strip_prefix(&dir).unwrap().to_str().unwrap())
+                .collect::<Vec<_>>(),
+            ["lib/starter.ex", "lib/watcher.ex"]
+        );
+
+        // An editor buffer replaces the file on disk.
+        let mut edited = project.clone();
+        edited.overlay_source(
+            &dir.join("lib/watcher.ex"),
+            "defmodule App.Watcher do\nend\n",
+        );
+        assert!(!edited.start_handled_by_caller("App.Ticker", "start_link"));
+        assert!(edited.start_handled_by_caller("App.Leader", "start_link"));
+        let facts = SourceFacts::of(
+            "defmodule App.Watcher do\n  def start_link(a) do\n    with {:error, {:already_started, p}} <- start(a), do: {:ok, p}\n  end\nend\n",
+        );
+        assert_eq!(
+            facts.handled_starts,
+            [HandledStart {
+                module: "App.Watcher".to_string(),
+                function: "start".to_string()
+            }]
+        );
+        edited.overlay_facts(&dir.join("lib/watcher.ex"), facts);
+        assert!(edited.start_handled_by_caller("App.Watcher", "start"));
     }
 
     #[test]

@@ -5,14 +5,26 @@
 //! kills one of the two processes (the one on the node whose name sorts later).
 //! Its supervisor restarts it, the restart fails with
 //! `already_started`, and enough of those take the supervisor down.
+//!
+//! Not reported: a start that deals with `already_started` itself, or whose
+//! caller elsewhere in the project does (a watcher that starts the singleton
+//! and monitors the winner: a project fact, see
+//! [`ProjectModel::start_handled_by_caller`]); and a name keyed by a process
+//! (`{:global, {parent, __MODULE__}}`), which no other node can register.
 
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Fix, Severity, TextEdit};
-use crate::model::{Call, FileModel};
+// Shared with horde-already-started-unhandled, which imports it from here.
+pub(super) use crate::model::project::handles_already_started;
+use crate::model::project::starts_handling_already_started;
+use crate::model::{Call, FileModel, FunctionId};
+use crate::parse::ParsedFile;
 use crate::rules::registration::{classify, start_call_name, start_calls};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
-use crate::syntax::{named_children, unparenthesized, BinaryOp, Keywords};
+use crate::syntax::{
+    named_children, tuple_elements, unparenthesized, variable_name, BinaryOp, Keywords,
+};
 
 use super::line_indent;
 
@@ -34,6 +46,12 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         };
         let registration = classify(file, name);
         if !registration.is_global() || handles_already_started(file, call) {
+            continue;
+        }
+        if keyed_by_process(file, call.function, name) {
+            continue;
+        }
+        if handled_by_caller(cx, file, call) {
             continue;
         }
         let (module, function, _) = call.mfa();
@@ -74,23 +92,59 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// The start call sits in a function that deals with `{:already_started, pid}`,
-/// or hands its result straight to a local helper that does
-/// (`GenServer.start_link(...) |> ignore_duplicate()`).
-pub(super) fn handles_already_started(file: &FileModel<'_>, call: &Call<'_>) -> bool {
-    let mentions = |function| file.function_mentions_atom(function, "already_started");
-    if call.function.is_some_and(mentions) {
-        return true;
-    }
-    let (Some(helper), Some(module)) = (file.consumer_of(call), call.module) else {
+/// The function around the start call (`Singleton.start_link`) is run by a
+/// caller that handles `{:error, {:already_started, pid}}`: somewhere in the
+/// project's sources, or in this file (a file outside a project, or outside
+/// its source directories).
+fn handled_by_caller(cx: &RuleContext<'_>, file: &FileModel<'_>, call: &Call<'_>) -> bool {
+    let (Some(function), Some(module)) = (call.function, call.module) else {
         return false;
     };
-    if helper.target.module.is_some() || helper.target.dynamic {
+    let function = file.function(function).name.as_str();
+    let module = file.module(module).name.as_str();
+    if cx.project.start_handled_by_caller(module, function) {
+        return true;
+    }
+    // The whole file, not just this form: cached results stay right because
+    // editors re-lint everything when a buffer's SourceFacts change.
+    let text = cx.source.text();
+    if !text.contains("already_started") {
         return false;
     }
-    file.functions_of(module)
-        .filter(|(_, f)| f.name == helper.target.name && f.arity == helper.arity)
-        .any(|(id, _)| mentions(id))
+    let parsed = ParsedFile::parse(text);
+    starts_handling_already_started(&parsed.tree, text)
+        .iter()
+        .any(|start| start.module == module && start.function == function)
+}
+
+/// Is the name keyed by a process, as in `{:global, {parent, __MODULE__}}`?
+/// A pid lives on one node, so only that process's node can register the
+/// name: two sides of a partition never both hold it. A part of the name is
+/// `self()`, `make_ref()`, or a variable named `pid`, `*_pid`, `parent` or
+/// `caller` (followed through local bindings).
+fn keyed_by_process(file: &FileModel<'_>, function: Option<FunctionId>, name: Node<'_>) -> bool {
+    let name = file.value_of(function, name);
+    let key = match tuple_elements(name).as_deref() {
+        Some([_, key]) | Some([_, _, key]) => *key,
+        _ => return false,
+    };
+    names_a_process(file, function, key)
+}
+
+fn names_a_process(file: &FileModel<'_>, function: Option<FunctionId>, node: Node<'_>) -> bool {
+    let node = file.value_of(function, node);
+    if let Some(call) = file.call_for_expression(node) {
+        return matches!(call.mfa(), ("" | ":erlang", "self" | "make_ref", 0));
+    }
+    if let Some(elements) = tuple_elements(node) {
+        return elements
+            .iter()
+            .any(|element| names_a_process(file, function, *element));
+    }
+    variable_name(node, file.source).is_some_and(|name| {
+        let name = name.trim_start_matches('_');
+        matches!(name, "pid" | "parent" | "caller") || name.ends_with("_pid")
+    })
 }
 
 /// When the start call is the whole body of a `start_link` clause, wraps it in a
