@@ -6,13 +6,20 @@
 //! and every put of a new value copies the whole key table. The store is for
 //! terms written once and read forever (a hash ring rebuilt on rare membership
 //! changes, compiled configuration).
+//!
+//! Not reported, because the write does not follow the traffic: a put of the
+//! value just read from the same key (`get(key, nil) || build()`: it only
+//! writes when the key was missing), a put or erase keyed by a process that the
+//! handler monitors or that its `:DOWN` message names (one key per registered
+//! process, written and erased once in its lifetime), and an erase in a loop
+//! over `:persistent_term.get()` (clearing what was stored).
 
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
 use crate::model::{Call, FileModel, Function, FunctionId};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
-use crate::syntax::{named_children, unparenthesized, variable_name};
+use crate::syntax::{named_children, tuple_elements, unparenthesized, variable_name, BinaryOp};
 
 pub static RULE: Rule = Rule {
     name: "persistent-term-hot-write",
@@ -37,7 +44,10 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let Some(context) = hot_context(file, call, function_id, function) else {
             continue;
         };
-        if guarded(file, call, function_id, function) {
+        if guarded(file, call, function_id, function)
+            || memoized(file, call)
+            || keyed_by_monitored_process(file, call, function_id, function)
+        {
             continue;
         }
         let (_, name, arity) = call.mfa();
@@ -129,7 +139,9 @@ fn enclosing_loop(file: &FileModel<'_>, node: Node<'_>, function: Node<'_>) -> O
                 .first()
                 .is_none_or(|enumerable| !crate::syntax::contains(*enumerable, node));
             if let (Some(looping), true) = (looping, in_body) {
-                return Some(looping);
+                if !over_stored_terms(file, call) {
+                    return Some(looping);
+                }
             }
         }
         current = n.parent();
@@ -163,6 +175,121 @@ fn guarded(
             }
         }
         current = n.parent();
+    }
+    false
+}
+
+/// `for {{__MODULE__, _} = key, _} <- :persistent_term.get()`: a loop over the
+/// stored terms themselves (a clean-up that erases this module's keys), which
+/// runs once per key that was written, not once per element of some data.
+fn over_stored_terms(file: &FileModel<'_>, looping: &Call<'_>) -> bool {
+    let enumerables: Vec<Node<'_>> = match looping.mfa() {
+        // `for` generators: `pattern <- enumerable`.
+        ("", "for", _) => looping
+            .args
+            .iter()
+            .filter_map(|arg| BinaryOp::cast(unparenthesized(*arg)))
+            .filter(|op| op.operator_text(file.source) == "<-")
+            .map(|op| op.right)
+            .collect(),
+        _ => looping.args.first().copied().into_iter().collect(),
+    };
+    enumerables.into_iter().any(|enumerable| {
+        let enumerable = file.value_of(looping.function, enumerable);
+        file.call_for_expression(enumerable)
+            .is_some_and(|c| matches!(c.mfa(), (":persistent_term", "get", 0)))
+    })
+}
+
+/// `:persistent_term.put(key, :persistent_term.get(key, nil) || build())`,
+/// also through a variable: the put stores the value already there (a no-op)
+/// unless the key was missing, so it writes once per key (memoization).
+fn memoized(file: &FileModel<'_>, call: &Call<'_>) -> bool {
+    let (Some(key), Some(value)) = (call.args.first(), call.args.get(1)) else {
+        return false;
+    };
+    let value = file.value_of(call.function, *value);
+    let read = match BinaryOp::cast(value) {
+        Some(op) if matches!(op.operator_text(file.source), "||" | "or") => {
+            file.value_of(call.function, op.left)
+        }
+        _ => value,
+    };
+    file.call_for_expression(read).is_some_and(|get| {
+        matches!(get.mfa(), (":persistent_term", "get", 1 | 2))
+            && get
+                .args
+                .first()
+                .is_some_and(|read_key| same_text(file, *read_key, *key))
+    })
+}
+
+fn same_text(file: &FileModel<'_>, a: Node<'_>, b: Node<'_>) -> bool {
+    let words = |n: Node<'_>| {
+        file.text(file.resolve_attribute(unparenthesized(n)))
+            .split_whitespace()
+            .collect::<String>()
+    };
+    words(a) == words(b)
+}
+
+/// A registry of processes: the key holds a pid that this function monitors
+/// (`Process.monitor(pid)` next to the put) or that the `:DOWN` message it
+/// handles names (`handle_info({:DOWN, ref, :process, pid, _}, ...)` next to
+/// the erase). Such a key is written once when a process registers and erased
+/// once when it exits: the writes follow process lifetimes, not messages.
+fn keyed_by_monitored_process(
+    file: &FileModel<'_>,
+    call: &Call<'_>,
+    function_id: FunctionId,
+    function: &Function<'_>,
+) -> bool {
+    let Some(key) = call.args.first() else {
+        return false;
+    };
+    let key = file.value_of(call.function, *key);
+    let mut tracked: Vec<&str> = file
+        .calls
+        .iter()
+        .filter(|c| c.function == Some(function_id))
+        .filter(|c| {
+            matches!(
+                c.mfa(),
+                ("Process", "monitor", 1 | 2) | (":erlang", "monitor", 2 | 3)
+            )
+        })
+        .filter_map(|c| {
+            let monitored = match c.mfa().0 {
+                ":erlang" => c.args.get(1),
+                _ => c.args.first(),
+            }?;
+            variable_name(unparenthesized(*monitored), file.source)
+        })
+        .collect();
+    // handle_info({:DOWN, ref, :process, pid, reason}, state)
+    if function.name == "handle_info" {
+        let down = function
+            .params
+            .first()
+            .and_then(|p| tuple_elements(unparenthesized(*p)));
+        if let Some(elements) = down {
+            let is_down = elements
+                .first()
+                .is_some_and(|tag| crate::syntax::is_atom(*tag, file.source, "DOWN"));
+            if let (true, Some(pid)) = (is_down, elements.get(3)) {
+                tracked.extend(variable_name(unparenthesized(*pid), file.source));
+            }
+        }
+    }
+    if tracked.is_empty() {
+        return false;
+    }
+    let mut stack = vec![key];
+    while let Some(n) = stack.pop() {
+        if variable_name(n, file.source).is_some_and(|name| tracked.contains(&name)) {
+            return true;
+        }
+        stack.extend(named_children(n));
     }
     false
 }
