@@ -228,10 +228,58 @@ const LOCAL_MODULES: &[&str] = &[
     "Enum",
 ];
 
+/// Calls on sockets of this node: accepting connections on a listening socket
+/// (or opening one) waits for clients, and retrying it overloads no one.
+const LOCAL_FUNCTIONS: &[(&str, &str)] = &[
+    (":gen_tcp", "accept"),
+    (":gen_tcp", "listen"),
+    (":gen_udp", "open"),
+    (":ssl", "transport_accept"),
+    (":ssl", "listen"),
+    (":socket", "accept"),
+    (":socket", "listen"),
+];
+
+/// Kernel functions allowed in guards (`pid when is_pid(pid) <- ...`): they
+/// only look at a value, so they neither make an attempt local nor remote.
+const KERNEL_GUARDS: &[&str] = &[
+    "is_atom",
+    "is_binary",
+    "is_bitstring",
+    "is_boolean",
+    "is_exception",
+    "is_float",
+    "is_function",
+    "is_integer",
+    "is_list",
+    "is_map",
+    "is_map_key",
+    "is_nil",
+    "is_number",
+    "is_pid",
+    "is_port",
+    "is_reference",
+    "is_struct",
+    "is_tuple",
+    "elem",
+    "hd",
+    "tl",
+    "length",
+    "map_size",
+    "tuple_size",
+    "byte_size",
+    "bit_size",
+    "node",
+    "self",
+    "not",
+];
+
 /// The attempt whose failure leads to `branch`: the subject of a `case`, the
 /// condition of an `if`/`unless`, the clauses of a `with`, or the body before a
 /// `rescue`/`catch`. True when it calls something, and every call in it is to a
-/// module that stays on this node (`File.read`, `:gen_event.which_handlers`).
+/// module that stays on this node (`File.read`, `:gen_event.which_handlers`)
+/// or accepts on a local socket (`:gen_tcp.accept`); guards such as `is_pid`
+/// are not counted either way.
 fn attempt_is_local(file: &FileModel<'_>, function: FunctionId, branch: Node<'_>) -> bool {
     let Some(attempt) = attempt_region(branch) else {
         return false;
@@ -240,8 +288,13 @@ fn attempt_is_local(file: &FileModel<'_>, function: FunctionId, branch: Node<'_>
         .calls
         .iter()
         .filter(|c| c.function == Some(function) && attempt.contains_node(c.node))
+        .filter(|c| !matches!(c.mfa(), ("", name, _) if KERNEL_GUARDS.contains(&name)))
         .peekable();
-    calls.peek().is_some() && calls.all(|c| LOCAL_MODULES.contains(&c.mfa().0))
+    calls.peek().is_some()
+        && calls.all(|c| {
+            let (module, name, _) = c.mfa();
+            LOCAL_MODULES.contains(&module) || LOCAL_FUNCTIONS.contains(&(module, name))
+        })
 }
 
 /// Where the attempt before a branch is written, as a byte range.
