@@ -77,7 +77,6 @@ impl Document {
         self.version = version;
     }
 
-    #[cfg(test)]
     pub fn text(&self) -> &str {
         self.parsed.source.text()
     }

@@ -499,7 +499,9 @@ impl Owner {
         let mut project = blocking_io(|| ProjectModel::load(&root));
         for open in self.documents.values() {
             if let Some(path) = &open.doc.path {
-                project.overlay_facts(path, open.facts.clone());
+                // The whole text rather than the kept facts: the project may
+                // read more from a source than the SourceFacts compared on edits.
+                project.overlay_source(path, open.doc.text());
             }
         }
         self.contexts.set_project(&root, Arc::new(project));
