@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use tree_sitter::{Node, Tree};
 
 use super::file::{Call, FileModel};
+use super::summary::{summarize_text, ProjectIndex};
 use crate::config::DEFAULT_EXCLUDED_DIRS;
 use crate::parse::ParsedFile;
 use crate::syntax::{atom_name, list_elements, tuple_elements, Keywords};
@@ -42,6 +43,9 @@ pub struct ProjectModel {
     /// runs while handling `{:error, {:already_started, pid}}`, with that
     /// file (see [`starts_handling_already_started`]).
     pub already_started_handlers: Vec<(PathBuf, HandledStart)>,
+    /// What the project's functions do, directly or through each other
+    /// (see [`ProjectIndex`]): read from the Elixir files under `source_dirs`.
+    pub summaries: ProjectIndex,
 }
 
 impl ProjectModel {
@@ -95,12 +99,18 @@ impl ProjectModel {
             .iter()
             .flat_map(|dir| source_files(dir))
             .collect();
+        let mut elixir_sources = Vec::new();
         for path in sources {
             if let Ok(bytes) = std::fs::read(&path) {
-                let facts = SourceFacts::of_file(&path, &String::from_utf8_lossy(&bytes));
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let facts = SourceFacts::of_file(&path, &text);
                 model.add_facts(&path, facts);
+                if is_elixir(&path) {
+                    elixir_sources.push((path, text));
+                }
             }
         }
+        model.summaries = ProjectIndex::scan(&elixir_sources);
         model
     }
 
@@ -141,6 +151,9 @@ impl ProjectModel {
     pub fn overlay_source(&mut self, path: &Path, text: &str) {
         if self.is_fact_source(path) {
             self.overlay_facts(path, SourceFacts::of_file(path, text));
+            if is_elixir(path) {
+                self.summaries.set_file(path, summarize_text(text));
+            }
         }
     }
 
@@ -158,6 +171,10 @@ impl ProjectModel {
     pub fn depends_on(&self, name: &str) -> bool {
         self.dependencies.iter().any(|d| d.name == name)
     }
+}
+
+fn is_elixir(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "ex" || e == "exs")
 }
 
 /// The nearest directory at or above `path` with a `mix.exs`, or the umbrella
