@@ -151,9 +151,10 @@ defmodule App do
   def f(n), do: :erpc.call(n, Worker, :run, [])
 end
 EOF
+# prefer-erpc-over-rpc: {:badrpc, reason} is truthy, so `||` takes a failure for a result.
 cat >"$workspace/lib/other.ex" <<'EOF'
 defmodule App.Other do
-  def g(n), do: :rpc.call(n, Worker, :run, [])
+  def g(n), do: :rpc.call(n, Worker, :run, []) || :none
 end
 EOF
 

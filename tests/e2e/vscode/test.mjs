@@ -404,17 +404,22 @@ try {
   });
 
   await check("after the quick fix the server still lints: a new line is reported", async () => {
-    // A new clause with an :rpc call: prefer-erpc-over-rpc, a rule not reported so far.
+    // A new clause with the call the fix just repaired: the finding, gone since the fix, is back.
     await page.locator(".editor-instance .view-lines").first().click();
     await goTo(2, 200);
     await page.keyboard.press("End");
     await page.keyboard.press("Enter");
     // insertText, not type: no bracket auto-closing on the way.
-    await page.keyboard.insertText("def g(n), do: :rpc.call(n, Worker, :run, [])");
-    await page.locator(".editor-instance .view-lines", { hasText: ":rpc.call" }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.insertText("def g(n), do: :erpc.call(n, Worker, :run, [])");
+    await page.locator(".editor-instance .view-lines", { hasText: "def g(n)" }).first().waitFor({ timeout: 10_000 });
     await command("View: Focus Problems");
-    await problems().locator(".monaco-list-row", { hasText: "prefer-erpc-over-rpc" }).first().waitFor({ state: "visible", timeout: 30_000 });
-    log("the new :rpc.call is reported (prefer-erpc-over-rpc)");
+    const row = problems().locator(".monaco-list-row", { hasText: RULE }).first();
+    await row.waitFor({ state: "visible", timeout: 30_000 });
+    const text = (await row.textContent()) ?? "";
+    if (!text.includes("Ln 3")) {
+      throw new Error(`expected the new ${RULE} finding on line 3: ${text}`);
+    }
+    log(`the new line is reported: ${RULE} on line 3`);
     await screenshot("vscode-after-fix-edit.png");
   });
 } catch (err) {
