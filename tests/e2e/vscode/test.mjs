@@ -220,6 +220,11 @@ try {
   });
 
   await check("the server started is the binary bundled in the extension", async () => {
+    // The output channel reaches its log file with a delay.
+    const deadline = Date.now() + 20_000;
+    while (startedPrograms().length === 0 && Date.now() < deadline) {
+      await page.waitForTimeout(250);
+    }
     const programs = startedPrograms();
     if (programs.length === 0) {
       throw new Error('the "distlint" output has no "starting ... server" line');
@@ -298,6 +303,10 @@ try {
   });
 
   await check("distlint: Restart replaces the server process, and the new one reports the finding", async () => {
+    const flushed = Date.now() + 20_000;
+    while (startedCount() < 1 && Date.now() < flushed) {
+      await page.waitForTimeout(250);
+    }
     const before = startedCount();
     if (before < 1) {
       throw new Error('the "distlint" output has no "started distlint" line');
