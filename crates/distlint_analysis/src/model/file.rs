@@ -72,6 +72,8 @@ pub struct Function<'t> {
     /// The `def` call (covers the whole clause).
     pub node: Node<'t>,
     pub params: Vec<Node<'t>>,
+    /// The head's `when` guard (`def f(n) when n == node()`).
+    pub guard: Option<Node<'t>>,
     pub body: Option<Node<'t>>,
     pub module: Option<ModuleId>,
 }
@@ -507,6 +509,16 @@ impl<'t> FileModel<'t> {
         resolve_module(&self.modules, self.module_at(node), node, self.source)
     }
 
+    /// The innermost function clause whose `def` contains `node`.
+    pub fn function_at(&self, node: Node<'_>) -> Option<FunctionId> {
+        self.functions
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| contains(f.node, node))
+            .max_by_key(|(_, f)| f.node.start_byte())
+            .map(|(i, _)| FunctionId(i as u32))
+    }
+
     /// Does an atom `name` occur inside `function`?
     pub fn function_mentions_atom(&self, function: FunctionId, name: &str) -> bool {
         self.atoms_by_function
@@ -737,9 +749,11 @@ impl<'t> Builder<'t> {
         let Some(mut head) = args.first().copied() else {
             return;
         };
+        let mut guard = None;
         if let Some(op) = BinaryOp::cast(head) {
             if op.operator_text(self.model.source) == "when" {
                 head = op.left;
+                guard = Some(op.right);
             }
         }
         let (name, params) = match head.kind() {
@@ -774,6 +788,7 @@ impl<'t> Builder<'t> {
             public: !def.ends_with('p'),
             node: call.node,
             params,
+            guard,
             body,
             module: self.current_module(),
         });

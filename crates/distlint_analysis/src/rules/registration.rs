@@ -3,7 +3,10 @@
 use tree_sitter::Node;
 
 use crate::model::{Call, FileModel, FunctionId};
-use crate::syntax::{atom_name, identifier_name, tuple_elements, unparenthesized};
+use crate::syntax::{
+    atom_name, established_within, identifier_name, negated_operand, pinned_variables,
+    tuple_elements, unparenthesized, BinaryOp, Established,
+};
 
 /// The kind of name a process is registered under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,12 +119,114 @@ pub fn start_call_name<'t>(file: &FileModel<'t>, call: &Call<'t>) -> Option<(Nod
     Some((pair.value, pair.node))
 }
 
-/// `node()`, `Node.self()` or `:erlang.node()`: this node, not a remote one.
+/// Is `node` (an expression naming a node) this node, where it is written?
+/// `node()`, `Node.self()`, `:erlang.node()` or `node(self())`; a variable bound
+/// to one of them earlier in the function; or an expression that the function
+/// head's guard (`when node == node()`, `when node(pid) == node()`) or the
+/// `if`/`unless`/`case`/`cond` branch around it established equal to this node
+/// (`if node == node() do <here>`, `case node do ^me -> <here>` with `me = node()`).
 pub fn is_this_node(file: &FileModel<'_>, node: Node<'_>) -> bool {
-    file.call_for_expression(node).is_some_and(|call| {
-        matches!(
-            call.mfa(),
-            ("", "node", 0) | ("Node", "self", 0) | (":erlang", "node", 0)
-        )
-    })
+    let node = unparenthesized(node);
+    let function = file.function_at(node);
+    if names_this_node(file, function, node) {
+        return true;
+    }
+    let Some(id) = function else {
+        return false;
+    };
+    let clause = file.function(id);
+    let written = compact(file.text(node));
+    let same = |expression: Node<'_>| compact(file.text(unparenthesized(expression))) == written;
+    let mut proven = Vec::new();
+    if let Some(guard) = clause.guard {
+        equal_to_this_node(file, function, guard, true, &mut proven);
+    }
+    for fact in established_within(node, clause.node, file.source) {
+        match fact {
+            Established::Holds { condition, holds } => {
+                equal_to_this_node(file, function, condition, holds, &mut proven);
+            }
+            Established::Matched { subject, pattern } => {
+                let pattern = unparenthesized(pattern);
+                match atom_name(pattern, file.source) {
+                    // `case node == node() do true -> <here>`
+                    Some(value @ ("true" | "false")) => {
+                        equal_to_this_node(file, function, subject, value == "true", &mut proven);
+                    }
+                    _ => {
+                        // `case node do ^me -> <here>` or `case node() do ^node -> <here>`.
+                        let pinned = pinned_variables(pattern, file.source);
+                        let whole_pin = pinned.len() == 1 && file.text(pattern).starts_with('^');
+                        if !whole_pin {
+                            continue;
+                        }
+                        let pinned = pinned[0];
+                        if names_this_node(file, function, subject) {
+                            if pinned == written {
+                                return true;
+                            }
+                        } else if file
+                            .binding_before(id, pinned, pattern)
+                            .is_some_and(|value| names_this_node(file, function, value))
+                        {
+                            proven.push(subject);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    proven.into_iter().any(same)
+}
+
+/// `node()` and its spellings, or a variable bound to one of them in `function`.
+fn names_this_node(file: &FileModel<'_>, function: Option<FunctionId>, node: Node<'_>) -> bool {
+    let value = file.value_of(function, node);
+    file.call_for_expression(value)
+        .is_some_and(|call| match call.mfa() {
+            ("", "node", 0) | ("Node", "self", 0) | (":erlang", "node", 0) => true,
+            // `node(self())`, `self() |> node()`
+            ("", "node", 1) => file
+                .call_for_expression(call.args[0])
+                .is_some_and(|inner| inner.mfa() == ("", "self", 0)),
+            _ => false,
+        })
+}
+
+/// The expressions `condition` proves equal to this node when it evaluates to
+/// `holds`: `a == node()` (or `===`, either side), `a != node()` when false,
+/// through `and`/`&&` (when true), `or`/`||` (when false) and `not`/`!`.
+fn equal_to_this_node<'t>(
+    file: &FileModel<'t>,
+    function: Option<FunctionId>,
+    condition: Node<'t>,
+    holds: bool,
+    out: &mut Vec<Node<'t>>,
+) {
+    let condition = unparenthesized(condition);
+    if let Some(operand) = negated_operand(condition, file.source) {
+        return equal_to_this_node(file, function, operand, !holds, out);
+    }
+    let Some(op) = BinaryOp::cast(condition) else {
+        return;
+    };
+    match (op.operator_text(file.source), holds) {
+        ("==" | "===", true) | ("!=" | "!==", false) => {
+            if names_this_node(file, function, op.right) {
+                out.push(op.left);
+            } else if names_this_node(file, function, op.left) {
+                out.push(op.right);
+            }
+        }
+        ("and" | "&&", true) | ("or" | "||", false) => {
+            equal_to_this_node(file, function, op.left, holds, out);
+            equal_to_this_node(file, function, op.right, holds, out);
+        }
+        _ => {}
+    }
+}
+
+/// Expression text without whitespace, to compare two spellings of one expression.
+fn compact(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
 }

@@ -4,8 +4,13 @@
 //! views ("is this an atom, and which?", "the value of the `name:` keyword").
 //! Each view is `Copy` and borrows the tree and the source text.
 
+mod control;
 mod literal;
 
+pub use control::{
+    established_within, negated_operand, pinned_variables, receive_after, variables_read,
+    Established,
+};
 pub use literal::{atom_name, integer_value, is_atom, string_literal, text_literal};
 use tree_sitter::Node;
 

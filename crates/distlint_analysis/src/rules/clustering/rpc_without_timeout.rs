@@ -1,7 +1,8 @@
 //! Remote calls whose timeout is `:infinity`, by default or by hand.
 
 use crate::diagnostic::{Finding, Fix, Severity, TextEdit};
-use crate::model::Call;
+use crate::model::{Call, FileModel};
+use crate::rules::registration::is_this_node;
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{is_atom, list_elements, unparenthesized};
 
@@ -51,6 +52,25 @@ fn timeout_of(call: &Call<'_>) -> Option<Timeout> {
     })
 }
 
+/// The end of every message: what to do when waiting without a limit is meant.
+const SUPPRESS: &str = " If waiting without a limit is intended (an operator's command), say why: \
+     `# distlint:disable-next-line rpc-without-timeout -- <reason>`.";
+
+/// A call to one node that is this node (`:erpc.call(node(), ...)`, or a node
+/// the function head or the branch around the call proved to be `node()`):
+/// no other node can hang it.
+fn calls_this_node(file: &FileModel<'_>, call: &Call<'_>) -> bool {
+    let single = matches!(
+        call.mfa(),
+        (":rpc", "call" | "block_call", _) | (":erpc", "call", _)
+    );
+    single
+        && call
+            .args
+            .first()
+            .is_some_and(|node| is_this_node(file, *node))
+}
+
 const CALLS: &[(&str, &[&str])] = &[
     (":rpc", &["call", "block_call", "multicall"]),
     (":erpc", &["call", "multicall"]),
@@ -67,6 +87,9 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let Some(timeout) = timeout_of(call) else {
             continue;
         };
+        if calls_this_node(file, call) {
+            continue;
+        }
         let (module, name, arity) = call.mfa();
         let what = format!("`{module}.{name}/{arity}`");
         let on_timeout = match (module, name) {
@@ -81,7 +104,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                 call.node.byte_range(),
                 format!(
                     "{what} has no timeout, so it waits forever (the default is `:infinity`): a hung or \
-                     gray-failed node blocks this process indefinitely. Pass an explicit timeout; {on_timeout}."
+                     gray-failed node blocks this process indefinitely. Pass an explicit timeout; {on_timeout}.{SUPPRESS}"
                 ),
             )
             .with_fix(append_timeout(call)),
@@ -96,7 +119,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                     arg.byte_range(),
                     format!(
                         "{what} with a `:infinity` timeout waits forever: a hung or gray-failed node \
-                         blocks this process indefinitely. Use a finite timeout; {on_timeout}."
+                         blocks this process indefinitely. Use a finite timeout; {on_timeout}.{SUPPRESS}"
                     ),
                 )
                 .with_fix(Some(Fix {

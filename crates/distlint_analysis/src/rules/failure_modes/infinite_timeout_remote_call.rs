@@ -122,8 +122,12 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// The end of every message: what to do when waiting for good is meant.
+const SUPPRESS: &str = " If it is intended (the name only ever lives on this node, an operator's \
+     command), say why: `# distlint:disable-next-line infinite-timeout-remote-call -- <reason>`.";
+
 fn finding(timeout: Node<'_>, message: String) -> Finding {
-    Finding::new(timeout.byte_range(), message).with_fix(Some(Fix {
+    Finding::new(timeout.byte_range(), message + SUPPRESS).with_fix(Some(Fix {
         title: format!("Replace `:infinity` with a {SUGGESTED_TIMEOUT} ms timeout"),
         edits: vec![TextEdit::replace(timeout.byte_range(), SUGGESTED_TIMEOUT)],
     }))
