@@ -125,6 +125,10 @@ fn direct_effects(call: &Call<'_>) -> Vec<Effect> {
 /// `MyApp.Http.post(x)` by its module. Erlang modules and dynamic receivers
 /// are not the project's.
 fn callee(call: &Call<'_>, caller: &FunctionKey) -> Option<FunctionKey> {
+    callee_in(call, &caller.module)
+}
+
+fn callee_in(call: &Call<'_>, module_of_caller: &str) -> Option<FunctionKey> {
     if call.target.dynamic {
         return None;
     }
@@ -132,13 +136,20 @@ fn callee(call: &Call<'_>, caller: &FunctionKey) -> Option<FunctionKey> {
         Some(module) if module.starts_with(':') => return None,
         Some(module) => module.clone(),
         // A local call: a function of this module (Kernel's are not in the project).
-        None => caller.module.clone(),
+        None => module_of_caller.to_string(),
     };
     Some(FunctionKey {
         module,
         name: call.target.name.clone(),
         arity: call.arity,
     })
+}
+
+/// The function `call` names, for asking the index (`None` for Erlang
+/// modules, dynamic receivers and calls outside any module).
+pub fn called_function(file: &FileModel<'_>, call: &Call<'_>) -> Option<FunctionKey> {
+    let module = call.module.map(|m| file.module(m).name.as_str())?;
+    callee_in(call, module)
 }
 
 /// Whether the call's value is what its function returns: the last
@@ -164,6 +175,8 @@ pub struct Reach {
     pub chain: Vec<FunctionKey>,
     /// The call that has the effect, as named in messages (`Req.post/2`).
     pub call: String,
+    /// What that call does.
+    pub effect: Effect,
 }
 
 impl Reach {
@@ -265,26 +278,48 @@ impl ProjectIndex {
     }
 
     fn has_any_effect(&self, key: &FunctionKey) -> bool {
-        let mut seen = HashSet::new();
-        self.search(key, &mut seen, &|_| true, false).is_some()
+        self.reach(key, |_| true).is_some()
     }
 
     /// Whether calling `key` does something `wanted` accepts, directly or
     /// through the project's functions (at most [`MAX_DEPTH`] deep), and how.
     pub fn reach(&self, key: &FunctionKey, wanted: impl Fn(Effect) -> bool) -> Option<Reach> {
+        self.reach_with(&FileSummary::new(), key, wanted)
+    }
+
+    /// Like [`ProjectIndex::reach`], with the functions of `local` (the file
+    /// being linted, as it is now) in place of what the index read from disk.
+    pub fn reach_with(
+        &self,
+        local: &FileSummary,
+        key: &FunctionKey,
+        wanted: impl Fn(Effect) -> bool,
+    ) -> Option<Reach> {
         let mut seen = HashSet::new();
-        self.search(key, &mut seen, &wanted, false)
+        self.search(local, key, &mut seen, &wanted, false)
     }
 
     /// Whether `key` hands back a multicall result (through return positions only).
     pub fn returns_multicall(&self, key: &FunctionKey) -> Option<Reach> {
+        self.returns_multicall_with(&FileSummary::new(), key)
+    }
+
+    /// Like [`ProjectIndex::returns_multicall`], with `local` first (see [`ProjectIndex::reach_with`]).
+    pub fn returns_multicall_with(&self, local: &FileSummary, key: &FunctionKey) -> Option<Reach> {
         let mut seen = HashSet::new();
-        self.search(key, &mut seen, &|e| e == Effect::ReturnsMulticall, true)
+        self.search(
+            local,
+            key,
+            &mut seen,
+            &|e| e == Effect::ReturnsMulticall,
+            true,
+        )
     }
 
     /// Breadth-first: the shortest chain wins, so messages stay short.
     fn search(
         &self,
+        local: &FileSummary,
         start: &FunctionKey,
         seen: &mut HashSet<FunctionKey>,
         wanted: &dyn Fn(Effect) -> bool,
@@ -296,13 +331,14 @@ impl ProjectIndex {
             if !seen.insert(key.clone()) {
                 continue;
             }
-            let Some(facts) = self.functions.get(key) else {
+            let Some(facts) = local.get(key).or_else(|| self.functions.get(key)) else {
                 continue;
             };
-            if let Some((_, call)) = facts.effects.iter().find(|(effect, _)| wanted(*effect)) {
+            if let Some((effect, call)) = facts.effects.iter().find(|(effect, _)| wanted(*effect)) {
                 return Some(Reach {
                     chain: chain.clone(),
                     call: call.clone(),
+                    effect: *effect,
                 });
             }
             if chain.len() >= MAX_DEPTH {

@@ -3,13 +3,15 @@
 //! `Repo.transaction(fn -> ... end)`, an `Ecto.Multi.run` step or an Mnesia
 //! transaction. A rollback undoes the rows, not the effect (a dual write).
 
+use std::cell::OnceCell;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
+use crate::model::effects::{is_repo, outside_effect, OutsideEffect};
+use crate::model::summary::{called_function, summarize, Effect, FileSummary};
 use crate::model::{Call, FileModel, FunctionId};
-use crate::rules::effects::{is_mailer_delivery, is_repo};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{contains, unparenthesized};
 
@@ -41,6 +43,8 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let mut reported = HashSet::new();
+    // This file's functions as they are now, for following local helpers.
+    let local = OnceCell::new();
     for body in &bodies {
         for call in &file.calls {
             let inside = body.node.is_some_and(|n| contains(n, call.node))
@@ -48,14 +52,21 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             if !inside || reported.contains(&call.node.id()) {
                 continue;
             }
-            let Some(effect) = side_effect(call) else {
-                continue;
+            let (effect, via) = match outside_effect(call) {
+                Some(effect) => (effect, String::new()),
+                // A function of the project that does it, maybe a few calls down.
+                None => match through_project(cx, &local, call) {
+                    Some(found) => found,
+                    None => continue,
+                },
             };
+            let effect = effect.describe();
             reported.insert(call.node.id());
             let (module, name, arity) = call.mfa();
-            let shown = match call.capture {
-                true => format!("`&{module}.{name}/{arity}`"),
-                false => format!("`{module}.{name}/{arity}`"),
+            let shown = match (call.capture, module) {
+                (true, _) => format!("`&{module}.{name}/{arity}`"),
+                (false, "") => format!("`{name}/{arity}`"),
+                (false, _) => format!("`{module}.{name}/{arity}`"),
             };
             let consequence = if body.retried {
                 "Mnesia may run this function several times (it restarts transactions on lock conflicts), \
@@ -76,7 +87,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 report_at.byte_range(),
                 format!(
-                    "{shown} inside {} {effect}: {consequence}. Do it after the commit, or insert a job \
+                    "{shown} inside {} {effect}{via}: {consequence}. Do it after the commit, or insert a job \
                      (an outbox row, `Oban.insert`) in the same transaction and do it from there.",
                     body.what
                 ),
@@ -178,55 +189,21 @@ fn receiver_text<'t>(file: &FileModel<'t>, call: &Call<'t>) -> Option<&'t str> {
 }
 
 /// What the call does outside the database, if it is one of the known effects.
-fn side_effect(call: &Call<'_>) -> Option<&'static str> {
-    let (module, name, _) = call.mfa();
-    let last = module.rsplit('.').next().unwrap_or(module);
-    let bang = name.strip_suffix('!').unwrap_or(name);
-    if is_mailer_delivery(module, name) {
-        return Some("sends an email");
-    }
-    let http = match module {
-        "HTTPoison" | "HTTPotion" => matches!(
-            bang,
-            "get" | "post" | "put" | "patch" | "delete" | "head" | "options" | "request"
-        ),
-        "Req" => matches!(
-            bang,
-            "get" | "post" | "put" | "patch" | "delete" | "head" | "request" | "run"
-        ),
-        "Tesla" => matches!(
-            bang,
-            "get" | "post" | "put" | "patch" | "delete" | "head" | "options" | "trace" | "request"
-        ),
-        "Finch" => matches!(
-            bang,
-            "request" | "stream" | "stream_while" | "async_request"
-        ),
-        ":httpc" | ":hackney" | "Mint.HTTP" | "Mint.HTTP1" | "Mint.HTTP2" => bang == "request",
-        _ => false,
+/// The outside effect a call to one of the project's functions has, through
+/// the functions it calls (the project summaries), and the chain in words.
+fn through_project(
+    cx: &RuleContext<'_>,
+    local: &OnceCell<FileSummary>,
+    call: &Call<'_>,
+) -> Option<(OutsideEffect, String)> {
+    let key = called_function(cx.file, call)?;
+    let local = local.get_or_init(|| summarize(cx.file));
+    let reach = cx
+        .project
+        .summaries
+        .reach_with(local, &key, |e| matches!(e, Effect::Outside(_)))?;
+    let Effect::Outside(effect) = reach.effect else {
+        return None;
     };
-    if http {
-        return Some("makes an HTTP request");
-    }
-    let broadcast = matches!(
-        bang,
-        "broadcast"
-            | "broadcast_from"
-            | "local_broadcast"
-            | "local_broadcast_from"
-            | "direct_broadcast"
-    );
-    if broadcast && (module == "Phoenix.PubSub" || last.ends_with("Endpoint")) {
-        return Some("broadcasts a message");
-    }
-    match (module, name) {
-        (
-            ":rpc",
-            "call" | "block_call" | "cast" | "multicall" | "abcast" | "sbcast" | "eval_everywhere",
-        )
-        | (":erpc", "call" | "cast" | "multicall" | "multicast" | "send_request") => {
-            Some("calls another node")
-        }
-        _ => None,
-    }
+    Some((effect, format!(" ({}: `{}`)", reach.via(), reach.call)))
 }
