@@ -204,6 +204,12 @@ pub struct FileModel<'t> {
     pub keyword_pairs: Vec<Located<'t>>,
     /// `@name` read as a value (not a definition), with its enclosing function.
     pub attribute_refs: Vec<Located<'t>>,
+    /// Module names written as values: child specs (`{Phoenix.PubSub, name: X}`),
+    /// `:via` tuples, `strategy: Cluster.Strategy.Gossip`, `config :app, Oban, ...`.
+    /// Not call receivers, `defmodule` names, or the modules of `alias`, `import`,
+    /// `require` and `use` (those are in `uses` and `aliases`). Resolve them with
+    /// [`FileModel::module_refs`].
+    pub module_name_values: Vec<Located<'t>>,
     pub comments: Vec<Node<'t>>,
     /// `ERROR` and missing nodes: where the parser had to recover.
     pub syntax_errors: Vec<Node<'t>>,
@@ -218,6 +224,9 @@ pub struct FileModel<'t> {
 }
 
 const DEF_MACROS: &[&str] = &["def", "defp", "defmacro", "defmacrop"];
+
+/// Calls whose module argument declares rather than uses a module as a value.
+const DECLARATIONS: &[&str] = &["defmodule", "alias", "import", "require", "use"];
 
 /// `def…` macros that define something other than a function. Any other
 /// `def…` call with a function head and a `do` body defines a function, like
@@ -519,6 +528,14 @@ impl<'t> FileModel<'t> {
             .map(|(i, _)| FunctionId(i as u32))
     }
 
+    /// Modules named as values (see [`FileModel::module_name_values`]), each
+    /// resolved as call targets are, in source order.
+    pub fn module_refs(&self) -> impl Iterator<Item = (String, &Located<'t>)> + '_ {
+        self.module_name_values
+            .iter()
+            .filter_map(|located| Some((self.module_reference(located.node)?, located)))
+    }
+
     /// Does an atom `name` occur inside `function`?
     pub fn function_mentions_atom(&self, function: FunctionId, name: &str) -> bool {
         self.atoms_by_function
@@ -662,9 +679,50 @@ impl<'t> Builder<'t> {
             self.model.access_calls.push(Located { node, function });
         } else if kind == kinds.pair {
             self.model.keyword_pairs.push(Located { node, function });
+        } else if kind == kinds.alias {
+            if self.is_module_name_value() {
+                self.model
+                    .module_name_values
+                    .push(Located { node, function });
+            }
         } else if kind == kinds.comment {
             self.model.comments.push(node);
         }
+    }
+
+    /// Is the `alias` node being entered a module named as a value? Not the
+    /// receiver of a call or part of a dotted name (its parent is a `dot`), not
+    /// an argument or option (`as: Short`) of `defmodule`, `alias`, `import`,
+    /// `require` or `use`.
+    fn is_module_name_value(&self) -> bool {
+        let kinds = syntax::kinds();
+        let mut ancestors = self.path.iter().rev();
+        let Some(parent) = ancestors.next() else {
+            return true;
+        };
+        if parent.kind_id() == kinds.dot {
+            return false;
+        }
+        // Up through `key: value` options to the arguments, if any.
+        let mut node = *parent;
+        while node.kind_id() == kinds.pair || node.kind() == "keywords" {
+            match ancestors.next() {
+                Some(up) => node = *up,
+                None => return true,
+            }
+        }
+        if node.kind_id() != kinds.arguments {
+            return true;
+        }
+        let declaration = ancestors
+            .next()
+            .copied()
+            .and_then(CallNode::cast)
+            .and_then(|call| {
+                call.local_name(self.model.source)
+                    .filter(|name| DECLARATIONS.contains(name))
+            });
+        declaration.is_none()
     }
 
     fn enter_unary(&mut self, node: Node<'t>) {
@@ -1011,6 +1069,28 @@ fn compact(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::parse::ParsedFile;
+
+    #[test]
+    fn module_names_written_as_values_are_indexed() {
+        let text = "defmodule App.Application do\n  use Supervisor\n  alias Horde.Registry, as: HR\n  import Bitwise\n  require Logger\n  def start(_, _) do\n    children = [{Phoenix.PubSub, name: App.PubSub}, {HR, keys: :unique}, __MODULE__.Sub]\n    Supervisor.start_link(children, strategy: :one_for_one, name: {:via, Registry, {App.Reg, 1}})\n    Logger.info(\"up\")\n  end\nend\n";
+        let parsed = ParsedFile::parse(text);
+        let model = FileModel::build(&parsed.tree, text);
+        let refs: Vec<String> = model.module_refs().map(|(module, _)| module).collect();
+        // Not App.Application (defmodule), Supervisor (use, receiver), Bitwise, Logger,
+        // nor `Horde.Registry` and `HR` of the alias; `HR` in the child spec resolves through it.
+        assert_eq!(
+            refs,
+            [
+                "Phoenix.PubSub",
+                "App.PubSub",
+                "Horde.Registry",
+                "Registry",
+                "App.Reg"
+            ]
+        );
+        let located = model.module_refs().next().unwrap().1;
+        assert!(located.function.is_some(), "inside start/2");
+    }
 
     #[test]
     fn the_walk_and_queries_resolve_module_names_alike() {

@@ -83,6 +83,8 @@ pub struct Kinds {
     pub sigil: u16,
     pub access_call: u16,
     pub pair: u16,
+    pub alias: u16,
+    pub dot: u16,
 }
 
 pub fn kinds() -> &'static Kinds {
@@ -104,6 +106,8 @@ pub fn kinds() -> &'static Kinds {
             sigil: id("sigil"),
             access_call: id("access_call"),
             pair: id("pair"),
+            alias: id("alias"),
+            dot: id("dot"),
         }
     })
 }
