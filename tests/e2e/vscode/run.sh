@@ -125,13 +125,14 @@ setsid "$code_server" --config "$work/code-server.yaml" --auth none --bind-addr 
   "$ws" > "$log" 2>&1 < /dev/null &
 server_pid=$!
 port=""
-for _ in $(seq 1 120); do
+deadline=$((SECONDS + 60))
+while [ "$SECONDS" -lt "$deadline" ]; do
   if ! kill -0 "$server_pid" 2>/dev/null; then
     tail -20 "$log"
     fail "code-server with our extension exited while starting (see tests/e2e/artifacts/code-server.log)"
   fi
   port=$(sed -n 's|.*HTTP server listening on http://127\.0\.0\.1:\([0-9][0-9]*\)/.*|\1|p' "$log" | head -n 1)
-  if [ -n "$port" ] && node -e 'fetch(process.argv[1]).then(r=>process.exit(r.status<500?0:1),()=>process.exit(1))' \
+  if [ -n "$port" ] && node -e 'fetch(process.argv[1], { signal: AbortSignal.timeout(5000) }).then(r=>process.exit(r.status<500?0:1),()=>process.exit(1))' \
     "http://127.0.0.1:$port/healthz" 2>/dev/null; then
     break
   fi
