@@ -3,6 +3,7 @@
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
+use crate::model::summary::{called_function, summarize};
 use crate::model::{Call, FileModel};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{
@@ -28,6 +29,11 @@ const CALLS: &[(&str, &[&str])] = &[
 
 fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     let file = cx.file;
+    direct_multicalls(file, out);
+    wrapped_multicalls(cx, out);
+}
+
+fn direct_multicalls(file: &FileModel<'_>, out: &mut Vec<Finding>) {
     for call in file.calls_matching(CALLS) {
         if call.capture {
             continue;
@@ -44,6 +50,49 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                 ),
             ));
         }
+    }
+}
+
+/// Calls to the project's own functions that hand back a multicall's
+/// `{results, bad_nodes}` (a wrapper around `:rpc.multicall`, maybe a few
+/// calls down), whose bad-nodes list is then dropped.
+fn wrapped_multicalls(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    let file = cx.file;
+    let local = summarize(file);
+    for call in &file.calls {
+        // Direct multicalls are checked above; Erlang and dynamic calls have no key.
+        if call.capture
+            || CALLS
+                .iter()
+                .any(|(m, names)| names.iter().any(|n| call.is(m, n)))
+        {
+            continue;
+        }
+        let Some(key) = called_function(file, call) else {
+            continue;
+        };
+        let Some(reach) = cx.project.summaries.returns_multicall_with(&local, &key) else {
+            continue;
+        };
+        let Some(ignored) = ignored_bad_nodes(file, call) else {
+            continue;
+        };
+        let (module, name, arity) = call.mfa();
+        let shown = match module {
+            "" => format!("{name}/{arity}"),
+            _ => format!("{module}.{name}/{arity}"),
+        };
+        out.push(Finding::new(
+            ignored.byte_range(),
+            format!(
+                "`{shown}` returns the `{{results, bad_nodes}}` of `{}` ({}), and the second element, the \
+                 nodes that did not answer (down, cut off by a partition, or too slow), is ignored here: the \
+                 results then silently cover only part of the cluster. Bind it and log, retry or fail when it \
+                 is not empty.",
+                reach.call,
+                reach.via()
+            ),
+        ));
     }
 }
 
