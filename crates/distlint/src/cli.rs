@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "distlint",
     version,
     about = "Finds distributed-systems mistakes in Elixir code",
-    after_help = "Exit codes: 0 no warnings or errors, 1 warnings or errors found, 2 usage, configuration or I/O error."
+    after_help = "Exit codes: 0 no warnings or errors, 1 warnings or errors found (none with --exit-zero), 2 usage, configuration or I/O error."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -43,8 +43,32 @@ pub struct CheckArgs {
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 0 even when warnings or errors are found (2 still reports a usage, configuration or I/O error).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print only the number of findings per rule (with how many have a quick fix), then the summary.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Apply every quick fix in place, then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+    /// Print the quick fixes as a unified diff instead of applying them; exit 1 when there are some.
+    #[arg(long)]
+    pub diff: bool,
+    /// Report only findings not recorded in this baseline file (instead of `baseline` in .distlint.toml).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Report every finding: ignore the baseline configured in .distlint.toml.
+    #[arg(long)]
+    pub no_baseline: bool,
+    /// Record today's findings in FILE (a baseline) and exit 0; `--baseline FILE` then reports only new ones.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff", "baseline", "no_baseline"])]
+    pub write_baseline: Option<PathBuf>,
     /// Only these rules or topics (comma-separated); replaces `select` from the config file.
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
@@ -92,6 +116,21 @@ pub enum Format {
     Concise,
     /// One JSON object (schema in docs/configuration.md).
     Json,
+}
+
+/// The formats of `distlint check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Each finding with its source line, fix and link.
+    Human,
+    /// One line per finding: `path:line:col: severity[rule] message`.
+    Concise,
+    /// One JSON object (schema in docs/configuration.md).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other CI dashboards.
+    Sarif,
+    /// GitHub Actions workflow commands: an annotation per finding.
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

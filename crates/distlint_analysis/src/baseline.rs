@@ -189,19 +189,30 @@ impl Baseline {
 
     /// Reads a baseline file; every problem names the file (and the place).
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
+        Baseline::load_as(path, path)
+    }
+
+    /// As [`Baseline::load`], naming the file `shown` in messages (as the user wrote it).
+    pub fn load_as(path: &Path, shown: &Path) -> Result<Baseline, BaselineError> {
         let text = std::fs::read_to_string(path).map_err(|err| BaselineError {
-            path: path.to_path_buf(),
+            path: shown.to_path_buf(),
             location: None,
             message: format!(
                 "cannot read the baseline: {err} (`distlint check --write-baseline {}` writes one)",
-                path.display()
+                shown.display()
             ),
         })?;
-        Baseline::parse(&text, path)
+        let mut baseline = Baseline::parse_as(&text, shown)?;
+        baseline.path = normalise(path);
+        Ok(baseline)
     }
 
     /// Parses baseline text (`path` is where it lives: paths are relative to its directory).
     pub fn parse(text: &str, path: &Path) -> Result<Baseline, BaselineError> {
+        Baseline::parse_as(text, path)
+    }
+
+    fn parse_as(text: &str, path: &Path) -> Result<Baseline, BaselineError> {
         let again = format!(
             "fix it, or write it again with `distlint check --write-baseline {}`",
             path.display()

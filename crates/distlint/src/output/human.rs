@@ -36,7 +36,12 @@ pub fn write(out: &mut impl Write, report: &Report<'_>, color: bool) -> io::Resu
     {
         write_group(out, group, &style)?;
     }
-    write_summary(out, report, &style)
+    write_summary(out, report, &style, false)
+}
+
+/// `--statistics`: the summary alone, with a count of quick fixes per rule.
+pub fn write_statistics(out: &mut impl Write, report: &Report<'_>, color: bool) -> io::Result<()> {
+    write_summary(out, report, &Style { color }, true)
 }
 
 /// `--format concise`: one line per finding, then the summary.
@@ -48,7 +53,7 @@ pub fn write_concise(out: &mut impl Write, report: &Report<'_>, color: bool) -> 
     if !report.diagnostics.is_empty() {
         writeln!(out)?;
     }
-    write_summary(out, report, &style)
+    write_summary(out, report, &style, false)
 }
 
 /// `path:line:col: severity[rule] message`
@@ -164,7 +169,13 @@ fn expand_tabs(text: &str, start: usize, end: usize) -> (String, usize, usize) {
     (shown, caret_start, caret_end - caret_start)
 }
 
-fn write_summary(out: &mut impl Write, report: &Report<'_>, style: &Style) -> io::Result<()> {
+fn write_summary(
+    out: &mut impl Write,
+    report: &Report<'_>,
+    style: &Style,
+    statistics: bool,
+) -> io::Result<()> {
+    write_fixed(out, report)?;
     let files = report.files_checked;
     let file_word = if files == 1 { "file" } else { "files" };
     let total = report.diagnostics.len();
@@ -174,6 +185,7 @@ fn write_summary(out: &mut impl Write, report: &Report<'_>, style: &Style) -> io
             "{} No problems found in {files} {file_word}.",
             style.paint("1;32", "✓")
         )?;
+        write_baseline(out, report)?;
         return write_not_reported_in_tests(out, report);
     }
     let with_findings = {
@@ -196,14 +208,23 @@ fn write_summary(out: &mut impl Write, report: &Report<'_>, style: &Style) -> io
         .map(|r| r.count.to_string().len())
         .max()
         .unwrap_or(1);
+    let rule_width = per_rule.iter().map(|r| r.rule.len()).max().unwrap_or(0);
     for row in &per_rule {
-        writeln!(
-            out,
-            "  {:>width$}  {:<7}  {}",
+        let line = format!(
+            "  {:>width$}  {:<7}  {:<rule_width$}",
             row.count,
             row.severity.as_str(),
             row.rule
-        )?;
+        );
+        let fixable = match row.fixable {
+            0 => String::new(),
+            n if n == row.count => "  (fixable)".to_string(),
+            n => format!("  ({n} fixable)"),
+        };
+        match statistics {
+            true => writeln!(out, "{}", format!("{line}{fixable}").trim_end())?,
+            false => writeln!(out, "{}", line.trim_end())?,
+        }
     }
     writeln!(
         out,
@@ -213,7 +234,7 @@ fn write_summary(out: &mut impl Write, report: &Report<'_>, style: &Style) -> io
     if fixable > 0 {
         writeln!(
             out,
-            "{} a quick fix: apply {} from your editor's quick-fix menu (distlint server).",
+            "{} a quick fix: `distlint check --fix` applies {} (`--diff` shows the changes first), as does your editor's quick-fix menu (distlint server).",
             if fixable == 1 {
                 "1 has".to_string()
             } else {
@@ -222,7 +243,68 @@ fn write_summary(out: &mut impl Write, report: &Report<'_>, style: &Style) -> io
             if fixable == 1 { "it" } else { "them" }
         )?;
     }
+    write_baseline(out, report)?;
     write_not_reported_in_tests(out, report)
+}
+
+/// What `--fix` changed, by rule and fix.
+fn write_fixed(out: &mut impl Write, report: &Report<'_>) -> io::Result<()> {
+    let Some(fixed) = &report.fixed else {
+        return Ok(());
+    };
+    let count = fixed.count();
+    if count == 0 {
+        return writeln!(out, "No quick fix to apply.");
+    }
+    writeln!(
+        out,
+        "Fixed {count} finding{} in {} file{}:",
+        if count == 1 { "" } else { "s" },
+        fixed.files,
+        if fixed.files == 1 { "" } else { "s" }
+    )?;
+    let width = fixed
+        .fixes
+        .iter()
+        .map(|(_, _, n)| n.to_string().len())
+        .max()
+        .unwrap_or(1);
+    for (rule, title, n) in &fixed.fixes {
+        writeln!(out, "  {n:>width$}  {rule}: {title}")?;
+    }
+    writeln!(out)
+}
+
+/// What the baseline left out, and what it holds that no longer occurs.
+fn write_baseline(out: &mut impl Write, report: &Report<'_>) -> io::Result<()> {
+    let Some(baseline) = &report.baseline else {
+        return Ok(());
+    };
+    let files = baseline.files.join(", ");
+    if baseline.baselined > 0 {
+        writeln!(
+            out,
+            "{} finding{} recorded in the baseline ({files}) {} not reported.",
+            baseline.baselined,
+            if baseline.baselined == 1 { "" } else { "s" },
+            if baseline.baselined == 1 {
+                "was"
+            } else {
+                "were"
+            },
+        )?;
+    }
+    if baseline.fixed > 0 {
+        writeln!(
+            out,
+            "{} baseline entr{} no longer occur{} (fixed): `distlint check --write-baseline {}` shrinks the baseline.",
+            baseline.fixed,
+            if baseline.fixed == 1 { "y" } else { "ies" },
+            if baseline.fixed == 1 { "s" } else { "" },
+            baseline.files.first().map(String::as_str).unwrap_or("FILE"),
+        )?;
+    }
+    Ok(())
 }
 
 /// Test code is not linted by default; say how much that left out.

@@ -10,7 +10,7 @@ use super::{Entry, Report};
 
 pub fn write(out: &mut impl Write, report: &Report<'_>) -> io::Result<()> {
     let diagnostics: Vec<Value> = report.diagnostics.iter().map(diagnostic).collect();
-    let value = json!({
+    let mut value = json!({
         "version": 1,
         "diagnostics": diagnostics,
         "summary": {
@@ -26,6 +26,58 @@ pub fn write(out: &mut impl Write, report: &Report<'_>) -> io::Result<()> {
             "skipped": report.problems.iter().map(|p| json!({"path": p.path, "message": p.message})).collect::<Vec<_>>(),
         },
     });
+    extras(&mut value["summary"], report);
+    serde_json::to_writer_pretty(&mut *out, &value)?;
+    writeln!(out)
+}
+
+/// Summary keys that appear only when their option is used: `baseline`
+/// (with a baseline) and `fixed` (after `--fix`).
+fn extras(summary: &mut Value, report: &Report<'_>) {
+    if let Some(baseline) = &report.baseline {
+        summary["baseline"] = json!({
+            "files": baseline.files,
+            "baselined": baseline.baselined,
+            "fixed": baseline.fixed,
+        });
+    }
+    if let Some(fixed) = &report.fixed {
+        summary["fixed"] = json!({
+            "findings": fixed.count(),
+            "files": fixed.files,
+            "fixes": fixed.fixes.iter().map(|(rule, title, count)| json!({
+                "rule": rule, "title": title, "count": count,
+            })).collect::<Vec<_>>(),
+        });
+    }
+}
+
+/// `--statistics --format json`: the count per rule, and the summary.
+pub fn write_statistics(out: &mut impl Write, report: &Report<'_>) -> io::Result<()> {
+    let rows: Vec<Value> = report
+        .per_rule()
+        .iter()
+        .map(|row| {
+            json!({
+                "rule": row.rule,
+                "severity": row.severity.as_str(),
+                "count": row.count,
+                "fixable": row.fixable,
+            })
+        })
+        .collect();
+    let mut value = json!({
+        "version": 1,
+        "statistics": rows,
+        "summary": {
+            "files_checked": report.files_checked,
+            "errors": report.count(Severity::Error),
+            "warnings": report.count(Severity::Warning),
+            "infos": report.count(Severity::Info),
+            "fixable": report.fixable(),
+        },
+    });
+    extras(&mut value["summary"], report);
     serde_json::to_writer_pretty(&mut *out, &value)?;
     writeln!(out)
 }
