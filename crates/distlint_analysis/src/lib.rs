@@ -11,6 +11,7 @@ pub mod fix;
 pub mod lint;
 pub mod model;
 pub mod parse;
+pub mod review;
 pub mod rules;
 pub mod source;
 pub mod suppress;

@@ -5,7 +5,7 @@
 //! its topic's `RULES` + a section in `docs/reference/<topic>.md` (a test enforces the last).
 
 mod cap_tradeoffs;
-mod clustering;
+pub(crate) mod clustering;
 mod consensus;
 mod consistent_hashing;
 mod distributed_transactions;

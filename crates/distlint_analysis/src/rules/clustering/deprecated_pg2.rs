@@ -47,7 +47,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
 
 /// Is the call only reached where `:pg` is missing (old OTP)? `if Code.ensure_loaded?(:pg)`
 /// ... `else` ..., `unless`, `if Code.ensure_loaded?(:pg2) do`, and `cond` clauses after such a check.
-fn is_fallback(file: &FileModel<'_>, call: &Call<'_>) -> bool {
+pub(crate) fn is_fallback(file: &FileModel<'_>, call: &Call<'_>) -> bool {
     let source = file.source;
     for ancestor in ancestors(call.node) {
         if let Some(outer) = CallNode::cast(ancestor) {
