@@ -235,3 +235,31 @@ pub fn outside_effect(call: &Call<'_>) -> Option<OutsideEffect> {
         _ => None,
     }
 }
+
+/// A `:persistent_term.put/2` that is cheap whenever it runs: a fixed key (an
+/// atom, `__MODULE__`, or a tuple of those) set to an atom or a small integer
+/// (through local bindings too). Replacing such a value needs no global
+/// garbage collection (only terms bigger than a machine word do), and the key
+/// table is copied only when a key is added, which a fixed key is once.
+pub fn is_cheap_persistent_term_put(file: &FileModel<'_>, call: &Call<'_>) -> bool {
+    let (Some(key), Some(value)) = (call.args.first(), call.args.get(1)) else {
+        return false;
+    };
+    let value = file.value_of(call.function, *value);
+    let immediate = atom_name(value, file.source).is_some()
+        || crate::syntax::integer_value(value, file.source)
+            .is_some_and(|n| n.unsigned_abs() < 1 << 59);
+    immediate && fixed_key(file, file.value_of(call.function, *key))
+}
+
+/// A key written the same way every time: atoms, `__MODULE__`, tuples of those.
+fn fixed_key(file: &FileModel<'_>, key: Node<'_>) -> bool {
+    if atom_name(key, file.source).is_some()
+        || matches!(key.kind(), "alias")
+        || file.text(key) == "__MODULE__"
+    {
+        return true;
+    }
+    crate::syntax::tuple_elements(key)
+        .is_some_and(|elements| elements.iter().all(|e| fixed_key(file, *e)))
+}

@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
-use super::effects::{call_label, outside_effect, OutsideEffect};
+use super::effects::{call_label, is_cheap_persistent_term_put, outside_effect, OutsideEffect};
 use super::file::{Call, FileModel};
 use crate::parse::ParsedFile;
 
@@ -26,7 +26,8 @@ pub const MAX_DEPTH: usize = 3;
 pub enum Effect {
     /// Something a rollback cannot undo (see [`OutsideEffect`]).
     Outside(OutsideEffect),
-    /// `:persistent_term.put/2` or `erase/1`.
+    /// `:persistent_term.put/2` (but not a cheap one, see
+    /// [`is_cheap_persistent_term_put`]) or `erase/1`.
     PersistentTermWrite,
     /// Returns the `{results, bad_nodes}` of a multicall to its caller
     /// (followed only through calls in return position).
@@ -83,7 +84,7 @@ pub fn summarize(file: &FileModel<'_>) -> FileSummary {
             continue;
         };
         let facts = summary.entry(caller.clone()).or_default();
-        for effect in direct_effects(call) {
+        for effect in direct_effects(file, call) {
             facts.effects.push((effect, call_label(call)));
         }
         if let Some(callee) = callee(call, &caller) {
@@ -104,12 +105,13 @@ pub fn summarize(file: &FileModel<'_>) -> FileSummary {
 
 /// The effects of one call that the summaries record (a multicall is also a
 /// remote call).
-fn direct_effects(call: &Call<'_>) -> Vec<Effect> {
+fn direct_effects(file: &FileModel<'_>, call: &Call<'_>) -> Vec<Effect> {
     let mut effects: Vec<Effect> = outside_effect(call)
         .map(Effect::Outside)
         .into_iter()
         .collect();
     match call.mfa() {
+        (":persistent_term", "put", 2) if is_cheap_persistent_term_put(file, call) => {}
         (":persistent_term", "put", 2) | (":persistent_term", "erase", 1) => {
             effects.push(Effect::PersistentTermWrite)
         }

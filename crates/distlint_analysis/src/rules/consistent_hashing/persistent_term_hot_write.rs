@@ -17,6 +17,8 @@
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
+use crate::model::effects::is_cheap_persistent_term_put;
+use crate::model::summary::{called_function, summarize, Effect};
 use crate::model::{Call, FileModel, Function, FunctionId};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{named_children, tuple_elements, unparenthesized, variable_name, BinaryOp};
@@ -45,6 +47,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         if guarded(file, call, function_id, function)
+            || is_cheap_persistent_term_put(file, call)
             || memoized(file, call)
             || keyed_by_monitored_process(file, call, function_id, function)
         {
@@ -60,6 +63,54 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                  copies the whole table of keys, so under load the node stalls. Keep data that changes at run \
                  time in ETS (`read_concurrency: true`); write persistent terms once at startup, or only when \
                  the value really changed."
+            ),
+        ));
+    }
+    through_helpers(cx, out);
+}
+
+/// Calls on a hot path to one of the project's functions that writes a
+/// persistent term, itself or a few calls down (`State.save(item)` in a loop,
+/// with `save/1` doing the `put`): reported at the call, naming the chain.
+fn through_helpers(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
+    let file = cx.file;
+    let mut local = None;
+    for call in &file.calls {
+        if call.capture || call.target.module.as_deref() == Some(":persistent_term") {
+            continue;
+        }
+        let (Some(function_id), Some(key)) = (call.function, called_function(file, call)) else {
+            continue;
+        };
+        let function = file.function(function_id);
+        // The helper's own put is judged where it is written.
+        if function.name == key.name && function.arity == key.arity {
+            continue;
+        }
+        let local = local.get_or_insert_with(|| summarize(file));
+        let Some(reach) = cx
+            .project
+            .summaries
+            .reach_with(local, &key, |e| e == Effect::PersistentTermWrite)
+        else {
+            continue;
+        };
+        let Some(context) = hot_context(file, call, function_id, function) else {
+            continue;
+        };
+        let shown = match call.target.module.as_deref() {
+            Some(module) => format!("{module}.{}/{}", key.name, key.arity),
+            None => key.short(),
+        };
+        out.push(Finding::new(
+            call.node.byte_range(),
+            format!(
+                "`{shown}` writes a persistent term ({}: `{}`) and {context}: each write of a term \
+                 bigger than a machine word makes every process on the node scan its heap in a global \
+                 garbage collection. Keep data that changes at run time in ETS (`read_concurrency: true`); \
+                 write persistent terms once at startup, or only when the value really changed.",
+                reach.via(),
+                reach.call
             ),
         ));
     }
