@@ -231,7 +231,7 @@ fn the_quiet_check_sees_info_findings_and_unused_suppressions() {
     let config = Config::default_at(Path::new("/project"));
     let example = Example::read("elixir quiet").unwrap();
     // Only an information finding (`:rpc` rather than `:erpc`).
-    let rpc = "defmodule A do\n  def f(n), do: :rpc.call(n, M, :f, [], 1_000)\nend\n";
+    let rpc = "defmodule A do\n  def f(n), do: {:ok, :rpc.call(n, M, :f, [], 1_000)}\nend\n";
     let result = example.lint(rpc, &config);
     assert_eq!(
         quiet_problems(&result, Some("prefer-erpc-over-rpc")),
