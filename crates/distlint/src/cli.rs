@@ -26,6 +26,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain one rule: its section of the reference page.
     Rule(RuleArgs),
+    /// Review a project's distribution design: inventory, escalation level, partition behaviour, findings, checklist.
+    Review(crate::review::ReviewArgs),
     /// Run the language server on stdin/stdout (for editors).
     Server(ServerArgs),
 }

@@ -1,4 +1,4 @@
-//! The `distlint` command: `check`, `rules`, `rule NAME`, `server`.
+//! The `distlint` command: `check`, `rules`, `rule NAME`, `review`, `server`.
 //!
 //! Exit codes: 0 no warning or error findings; 1 warning or error findings;
 //! 2 usage, configuration or I/O error (including files that could not be linted).
@@ -6,6 +6,7 @@
 mod check;
 mod cli;
 mod output;
+mod review;
 mod rules;
 
 use std::process::ExitCode;
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Rules(args) => rules::list(&args),
         Command::Rule(args) => rules::explain(&args),
+        Command::Review(args) => review::run(&args),
         Command::Server(_) => {
             // 0 after shutdown + exit, 1 after exit alone (LSP), 2 if the runtime fails.
             let code = distlint_server::run_stdio();

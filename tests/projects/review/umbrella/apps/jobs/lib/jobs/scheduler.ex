@@ -1,0 +1,3 @@
+defmodule Jobs.Scheduler do
+  use Quantum, otp_app: :jobs
+end
