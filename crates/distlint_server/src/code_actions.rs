@@ -32,7 +32,7 @@ pub fn actions(
     let source = &linted.parsed.source;
     let mut actions = Vec::new();
     let mut file_suppressions = Vec::new();
-    for diagnostic in &linted.lint.diagnostics {
+    for (index, diagnostic) in linted.lint.diagnostics.iter().enumerate() {
         let lsp_range = range(source, &diagnostic.range, encoding);
         if !ranges_touch(lsp_range, params.range) {
             continue;
@@ -43,6 +43,7 @@ pub fn actions(
             encoding,
             &linted.config,
             Some(linted.version),
+            linted.baseline_of(index),
         );
         let action = |title: String, edits: &[TextEdit], preferred: bool| {
             CodeActionOrCommand::CodeAction(CodeAction {

@@ -6,6 +6,7 @@
 //! position conversions); `diagnostics.rs`, `hover.rs`, `code_actions.rs`,
 //! `scan.rs` (workspace scan), `settings.rs`, `frames.rs` (malformed input guard).
 
+mod baseline;
 mod code_actions;
 mod diagnostics;
 mod document;

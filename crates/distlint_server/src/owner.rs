@@ -27,6 +27,7 @@ use tower_lsp_server::ls_types::{
 };
 use tower_lsp_server::Client;
 
+use crate::baseline::{Baselines, Marks};
 use crate::diagnostics::to_lsp;
 use crate::document::Document;
 use crate::position::Encoding;
@@ -43,6 +44,18 @@ pub struct Linted {
     pub parsed: Arc<ParsedFile>,
     pub lint: FileLint,
     pub config: Arc<Config>,
+    /// Which findings the configured baseline records (shown as hints).
+    pub marks: Box<Marks>,
+}
+
+impl Linted {
+    /// The baseline file that records diagnostic `index`, if one does.
+    pub fn baseline_of(&self, index: usize) -> Option<&str> {
+        match self.marks.is_baselined(index) {
+            true => Some(self.marks.file.as_deref().unwrap_or("baseline")),
+            false => None,
+        }
+    }
 }
 
 pub enum Event {
@@ -134,6 +147,8 @@ pub struct Owner {
     scanned: HashSet<Uri>,
     /// Number of the newest workspace scan, shared with the scans themselves.
     scan_generation: Arc<AtomicU64>,
+    /// Configured baselines, read once per change on disk.
+    baselines: Arc<Baselines>,
 }
 
 /// Starts the owner task; returns the sender that handlers use.
@@ -152,6 +167,7 @@ pub fn spawn(client: Client) -> Sender {
         folders: Vec::new(),
         scanned: HashSet::new(),
         scan_generation: Arc::new(AtomicU64::new(0)),
+        baselines: Arc::new(Baselines::default()),
     };
     tokio::spawn(async move {
         while let Some(event) = receiver.recv().await {
@@ -358,6 +374,7 @@ impl Owner {
         };
         let sender = self.sender.clone();
         let uri = uri.clone();
+        let baselines = self.baselines.clone();
         tokio::task::spawn_blocking(move || {
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 lint_parsed_cached(
@@ -373,6 +390,12 @@ impl Owner {
             }
             let result = outcome
                 .map(|lint| Linted {
+                    marks: Box::new(baselines.marks(
+                        &context.config,
+                        path.as_deref(),
+                        &parsed.source,
+                        &lint.diagnostics,
+                    )),
                     version,
                     generation,
                     parsed,
@@ -412,6 +435,7 @@ impl Owner {
             .iter()
             .map(|p| format!("rule {} crashed on {}: {}", p.rule, uri.as_str(), p.message))
             .collect();
+        let baseline_error = linted.marks.error.clone();
         let items = lsp_diagnostics(&linted, encoding);
         for waiter in open.waiting.drain(..) {
             let _ = waiter.send(items.clone());
@@ -420,6 +444,11 @@ impl Owner {
         open.linted = Some(linted);
         for message in panics {
             self.log(MessageType::ERROR, message).await;
+        }
+        if let Some(message) = baseline_error {
+            if self.reported_config_errors.insert(message.clone()) {
+                self.log(MessageType::ERROR, message).await;
+            }
         }
         if !self.pull_diagnostics {
             self.client
@@ -456,6 +485,7 @@ impl Owner {
             self.encoding,
             self.work_done_progress,
             self.scan_generation.clone(),
+            self.baselines.clone(),
         );
     }
 
@@ -559,13 +589,15 @@ fn lsp_diagnostics(
         .lint
         .diagnostics
         .iter()
-        .map(|d| {
+        .enumerate()
+        .map(|(index, d)| {
             to_lsp(
                 d,
                 &linted.parsed.source,
                 encoding,
                 &linted.config,
                 Some(linted.version),
+                linted.baseline_of(index),
             )
         })
         .collect()

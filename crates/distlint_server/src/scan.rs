@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use tower_lsp_server::ls_types::{ProgressToken, Uri};
 use tower_lsp_server::Client;
 
+use crate::baseline::Baselines;
 use crate::diagnostics::to_lsp;
 use crate::owner::{Event, Sender};
 use crate::position::Encoding;
@@ -19,6 +20,8 @@ use crate::position::Encoding;
 /// Files linted between two progress reports (and two cancellation checks).
 const CHUNK: usize = 64;
 
+// The owner's state the scan shares, one argument each: a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 pub fn spawn(
     client: Client,
     sender: Sender,
@@ -27,6 +30,7 @@ pub fn spawn(
     encoding: Encoding,
     progress: bool,
     latest: Arc<AtomicU64>,
+    baselines: Arc<Baselines>,
 ) {
     // This scan's number; when the owner starts a newer one, this one stops
     // at its next chunk.
@@ -81,10 +85,11 @@ pub fn spawn(
             }
             let end = (done + CHUNK).min(total);
             let batch = files.clone();
+            let baselines = baselines.clone();
             let results = tokio::task::spawn_blocking(move || {
                 batch[done..end]
                     .par_iter()
-                    .filter_map(|(path, context)| lint_file(path, context, encoding))
+                    .filter_map(|(path, context)| lint_file(path, context, encoding, &baselines))
                     .collect::<Vec<_>>()
             })
             .await
@@ -113,6 +118,7 @@ fn lint_file(
     path: &PathBuf,
     context: &FileContext,
     encoding: Encoding,
+    baselines: &Baselines,
 ) -> Option<(Uri, Vec<tower_lsp_server::ls_types::Diagnostic>)> {
     let uri = Uri::from_file_path(path)?;
     let text = std::fs::read_to_string(path).ok()?;
@@ -120,10 +126,21 @@ fn lint_file(
         lint_text(&text, &context.relative, &context.project, &context.config)
     })
     .ok()?;
+    let marks = baselines.marks(
+        &context.config,
+        Some(path),
+        &parsed.source,
+        &result.diagnostics,
+    );
+    let file = marks.file.as_deref().unwrap_or("baseline");
     let diagnostics = result
         .diagnostics
         .iter()
-        .map(|d| to_lsp(d, &parsed.source, encoding, &context.config, None))
+        .enumerate()
+        .map(|(index, d)| {
+            let baseline = marks.is_baselined(index).then_some(file);
+            to_lsp(d, &parsed.source, encoding, &context.config, None, baseline)
+        })
         .collect();
     Some((uri, diagnostics))
 }

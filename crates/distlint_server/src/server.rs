@@ -159,13 +159,19 @@ impl LanguageServer for Backend {
             folders: self.folders(),
         });
         if self.watch_registration.load(Ordering::SeqCst) {
-            let watchers = ["**/.distlint.toml", "**/mix.exs", "**/config/*.exs"]
-                .into_iter()
-                .map(|glob| FileSystemWatcher {
-                    glob_pattern: GlobPattern::String(glob.to_string()),
-                    kind: None,
-                })
-                .collect();
+            let watchers = [
+                "**/.distlint.toml",
+                "**/mix.exs",
+                "**/config/*.exs",
+                // Baselines: the documented name and the like (see baseline.rs).
+                "**/*baseline*.json",
+            ]
+            .into_iter()
+            .map(|glob| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(glob.to_string()),
+                kind: None,
+            })
+            .collect();
             let options = DidChangeWatchedFilesRegistrationOptions { watchers };
             let registration = Registration {
                 id: "distlint-project-files".to_string(),

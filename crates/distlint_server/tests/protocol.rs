@@ -679,3 +679,74 @@ async fn an_empty_configuration_answer_keeps_initialization_options() {
     client.settle().await;
     assert_eq!(client.published(uri).last(), Some(&&published));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn baselined_findings_are_hints_in_open_and_scanned_files() {
+    use distlint_analysis::baseline::{fingerprint, normalise_line};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    write(&root, "mix.exs", "defmodule App.MixProject do\nend\n");
+    write(
+        &root,
+        ".distlint.toml",
+        "ignore = [\"prefer-erpc-over-rpc\"]\nbaseline = \"distlint-baseline.json\"\n",
+    );
+    let old = "  def old(n), do: :rpc.call(n, Worker, :run, [])";
+    let new = "  def new(n), do: :rpc.call(n, Worker, :go, [])";
+    let text = module(&format!("{old}\n{new}"));
+    write(&root, "lib/open.ex", &text);
+    write(&root, "lib/closed.ex", &module(old));
+    // The old call is recorded in both files, the new one nowhere.
+    let print = |path: &str| fingerprint("rpc-without-timeout", path, &normalise_line(old), 0);
+    let entry =
+        |path: &str| json!({"rpc-without-timeout": {"count": 1, "fingerprints": [print(path)]}});
+    let baseline = json!({
+        "version": 1,
+        "files": {"lib/open.ex": entry("lib/open.ex"), "lib/closed.ex": entry("lib/closed.ex")},
+    });
+    write(&root, "distlint-baseline.json", &baseline.to_string());
+
+    let (mut client, _server) = start(Value::Null);
+    client
+        .initialize(Some(&file_uri(&root)), json!({}), Value::Null)
+        .await;
+    let uri = file_uri(&root.join("lib/open.ex"));
+    client.open(&uri, 1, &text).await;
+    let published = client.diagnostics_for_version(&uri, 1).await;
+    let diagnostics = published["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 2, "{published}");
+    let (hint, warning) = (&diagnostics[0], &diagnostics[1]);
+    assert_eq!(hint["range"]["start"]["line"], 1);
+    assert_eq!(hint["severity"], 4, "a hint: {hint}");
+    assert!(hint["message"].as_str().unwrap().ends_with(
+        "(recorded in the baseline distlint-baseline.json: not reported by `distlint check`)"
+    ));
+    assert_eq!(hint["data"]["baselined"], true);
+    assert_eq!(warning["severity"], 2, "{warning}");
+    assert_eq!(warning["data"]["baselined"], false);
+
+    let closed = file_uri(&root.join("lib/closed.ex"));
+    let scanned = client.diagnostics_where(&closed, |_| true).await;
+    assert_eq!(scanned["diagnostics"][0]["severity"], 4, "{scanned}");
+
+    // A broken baseline: said once, and findings show as without one.
+    write(&root, "distlint-baseline.json", "{\"version\": 1,");
+    client.change(&uri, 2, json!([{"text": text}])).await;
+    let published = client.diagnostics_for_version(&uri, 2).await;
+    let severities: Vec<&Value> = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["severity"])
+        .collect();
+    assert_eq!(severities, [&json!(2), &json!(2)], "{published}");
+    let logged = client
+        .wait_for(|m| {
+            m["method"] == "window/logMessage"
+                && m["params"]["message"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("distlint-baseline.json:1:"))
+        })
+        .await;
+    assert!(logged.is_some(), "the broken baseline is reported");
+}
