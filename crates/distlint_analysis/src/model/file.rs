@@ -425,18 +425,26 @@ impl<'t> FileModel<'t> {
     }
 
     /// What `node` may be, one step at a time: parentheses dropped, `@name`
-    /// replaced by the attribute's value, and a variable by the value most
+    /// replaced by the attribute's value, a variable by the value most
     /// recently bound to it in `function` before its use (`name = ...` then
-    /// `f(name)`), transitively. The one way for rules to look through local
-    /// bindings; anything else (a parameter, a call result) is returned as is.
+    /// `f(name)`), and a call of a zero-argument function of the same module
+    /// with one clause (`releases: releases()`) by what that function returns,
+    /// transitively. The one way for rules to look through local bindings and
+    /// constant helpers; anything else (a parameter, another call's result) is
+    /// returned as is.
     pub fn value_of(&self, function: Option<FunctionId>, node: Node<'t>) -> Node<'t> {
         let mut node = node;
-        // Each step moves to an earlier binding, so this ends; the bound keeps it cheap.
+        let mut function = function;
+        // A bounded number of steps: bindings move earlier, helpers could recurse.
         for _ in 0..8 {
             let bare = crate::syntax::unparenthesized(self.resolve_attribute(node));
             let next = match (crate::syntax::variable_name(bare, self.source), function) {
                 (Some(name), Some(function)) => self.binding_before(function, name, bare),
-                _ => None,
+                (Some(_), None) => None,
+                (None, _) => self.constant_helper(bare).map(|(helper, value)| {
+                    function = Some(helper);
+                    value
+                }),
             };
             match next {
                 Some(value) => node = value,
@@ -444,6 +452,23 @@ impl<'t> FileModel<'t> {
             }
         }
         node
+    }
+
+    /// For `name()` calling a zero-argument function of the same module that
+    /// has one clause: that function and its last expression.
+    fn constant_helper(&self, node: Node<'t>) -> Option<(FunctionId, Node<'t>)> {
+        let call = self.call_for_expression(node)?;
+        if call.target.module.is_some() || call.target.dynamic || call.capture || call.arity != 0 {
+            return None;
+        }
+        let mut clauses = self
+            .functions_of(call.module?)
+            .filter(|(_, f)| f.name == call.target.name && f.arity == 0);
+        let (id, helper) = clauses.next()?;
+        if clauses.next().is_some() {
+            return None;
+        }
+        Some((id, crate::syntax::last_expression(helper.body?)))
     }
 
     /// The latest `name = value` before `at`, in `function`.
@@ -1174,5 +1199,16 @@ mod tests {
         );
         // A parameter stays what it is.
         assert_eq!(value("GenServer.call(arg", 2), "node");
+        // A constant helper of the same module.
+        let text = "defmodule M.MixProject do\n  def project, do: [releases: releases()]\n  defp releases do\n    app = [cookie: cookie()]\n    [app: app]\n  end\n  defp cookie, do: \"secret\"\n  def f(x), do: g(x)\n  def g(x), do: x\nend\n";
+        let parsed = ParsedFile::parse(text);
+        let model = FileModel::build(&parsed.tree, text);
+        let releases = model.calls.iter().find(|c| c.target.name == "releases").unwrap();
+        let value = model.value_of(releases.function, releases.node);
+        assert_eq!(model.text(value), "[app: app]");
+        let cookie = model.calls.iter().find(|c| c.target.name == "cookie").unwrap();
+        assert_eq!(model.text(model.value_of(cookie.function, cookie.node)), "\"secret\"");
+        let g = model.calls.iter().find(|c| c.target.name == "g").unwrap();
+        assert_eq!(model.text(model.value_of(g.function, g.node)), "g(x)", "not without arguments");
     }
 }

@@ -36,6 +36,30 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     if cx.path.file_name().is_some_and(|name| name == "mix.exs") {
         release_cookies(file, out);
     }
+    if cx.path.ends_with("rel/config.exs") {
+        distillery_cookies(file, out);
+    }
+}
+
+/// Distillery's `rel/config.exs`: `set cookie: :secret` in an `environment`
+/// or `release` block. The file is in the repository like mix.exs.
+fn distillery_cookies(file: &FileModel<'_>, out: &mut Vec<Finding>) {
+    for call in file.calls_to("", "set") {
+        let Some(cookie) = call
+            .keyword_options()
+            .and_then(|options| options.pair("cookie", file.source))
+        else {
+            continue;
+        };
+        if is_literal_cookie(file, cookie.value) {
+            out.push(Finding::new(
+                cookie.node.byte_range(),
+                format!(
+                    "the Distillery release configuration sets a cookie written in the repository: {WHY}."
+                ),
+            ));
+        }
+    }
 }
 
 /// `Node.set_cookie(:secret)`, `:erlang.set_cookie(node(), :secret)`.
@@ -129,24 +153,37 @@ fn next_list_element(node: Node<'_>) -> Option<Node<'_>> {
 }
 
 /// `releases: [app: [cookie: "abc"]]` in the project of a mix.exs.
-fn release_cookies(file: &FileModel<'_>, out: &mut Vec<Finding>) {
+fn release_cookies<'t>(file: &FileModel<'t>, out: &mut Vec<Finding>) {
     let source = file.source;
-    let releases_of = |name: &'static str| {
-        file.functions
-            .iter()
-            .filter(move |f| f.name == name)
-            .filter_map(|f| f.body)
-            .filter_map(|body| Keywords::cast(crate::syntax::last_expression(body)))
+    // `releases: [...]` in `project/0`, written in place or returned by helpers
+    // (`releases: releases()`, `app: app_release()`): what the value may be.
+    let value_of = |node: Node<'t>| -> Node<'t> {
+        unparenthesized(file.value_of(file.function_at(node), node))
     };
-    let mut release_lists: Vec<Keywords<'_>> = releases_of("project")
-        .filter_map(|project| project.get("releases", source))
-        .filter_map(Keywords::cast)
-        .collect();
-    // `releases: releases()` with `defp releases, do: [...]`.
-    release_lists.extend(releases_of("releases"));
+    let mut release_lists: Vec<Keywords<'_>> = Vec::new();
+    for function in file.functions.iter().filter(|f| f.name == "project") {
+        let Some(body) = function.body else {
+            continue;
+        };
+        let project = value_of(crate::syntax::last_expression(body));
+        if let Some(releases) = Keywords::cast(project).and_then(|p| p.get("releases", source)) {
+            release_lists.extend(Keywords::cast(value_of(releases)));
+        }
+    }
+    // A `releases` function not called as above (`releases: releases(Mix.env())`).
+    for function in file.functions.iter().filter(|f| f.name == "releases") {
+        if let Some(list) = function
+            .body
+            .and_then(|body| Keywords::cast(value_of(crate::syntax::last_expression(body))))
+        {
+            if !release_lists.iter().any(|seen| seen.node.id() == list.node.id()) {
+                release_lists.push(list);
+            }
+        }
+    }
     for releases in release_lists {
         for release in releases.pairs() {
-            let Some(options) = Keywords::cast(unparenthesized(release.value)) else {
+            let Some(options) = Keywords::cast(value_of(release.value)) else {
                 continue;
             };
             if let Some(cookie) = options.pair("cookie", source) {
@@ -222,21 +259,58 @@ fn remove_pair(source: &str, options: Keywords<'_>, cookie: KeywordPair<'_>) -> 
 /// An atom or text literal, `String.to_atom("...")` (`:erlang.list_to_atom('...')`),
 /// or an attribute holding one.
 fn is_literal_cookie(file: &FileModel<'_>, node: Node<'_>) -> bool {
-    let node = unparenthesized(file.resolve_attribute(node));
+    let node = unparenthesized(file.value_of(file.function_at(node), node));
     let source = file.source;
     if let Some(atom) = atom_name(node, source) {
         return !matches!(atom, "nil" | "true" | "false" | "nocookie");
     }
-    if text_literal(node, source).is_some() {
+    if text_literal(node, source).is_some() || derivable_string(file, node) {
         return true;
+    }
+    // `"depot-" <> "secret"`: every part known.
+    if let Some(op) = crate::syntax::BinaryOp::cast(node) {
+        if op.operator_text(source) == "<>" {
+            return is_literal_cookie(file, op.left) && is_literal_cookie(file, op.right);
+        }
     }
     // `String.to_atom("secret")`, also piped: `"secret" |> String.to_atom()`.
     file.call_for_expression(node).is_some_and(|call| {
         matches!(
             call.mfa(),
             ("String", "to_atom", 1) | (":erlang", "binary_to_atom" | "list_to_atom", 1 | 2)
-        ) && call.args.first().is_some_and(|arg| {
-            text_literal(unparenthesized(file.resolve_attribute(*arg)), source).is_some()
-        })
+        ) && call
+            .args
+            .first()
+            .is_some_and(|arg| is_literal_cookie(file, *arg))
     })
+}
+
+/// A string built only from parts the repository holds: `"#{@app}_cookie"`,
+/// `"#{__MODULE__}-secret"`. Whoever reads the code can compute it.
+fn derivable_string(file: &FileModel<'_>, node: Node<'_>) -> bool {
+    if node.kind() != "string" {
+        return false;
+    }
+    let mut interpolated = false;
+    for part in crate::syntax::named_children(node) {
+        match part.kind() {
+            "quoted_content" | "escape_sequence" => {}
+            "interpolation" => {
+                interpolated = true;
+                let Some(inner) = crate::syntax::named_children(part).next() else {
+                    return false;
+                };
+                let value = unparenthesized(file.value_of(file.function_at(inner), inner));
+                let known = atom_name(value, file.source).is_some()
+                    || text_literal(value, file.source).is_some()
+                    || value.kind() == "alias"
+                    || file.text(value) == "__MODULE__";
+                if !known {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+    interpolated
 }
