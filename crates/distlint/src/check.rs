@@ -64,7 +64,19 @@ pub fn run(args: &CheckArgs) -> u8 {
             }
         }
         if args.diff {
-            return write_diff(args, &fixes, &cwd);
+            let code = write_diff(args, &fixes, &cwd);
+            for problem in &outcome.problems {
+                eprintln!(
+                    "distlint: error: {}: {}",
+                    display_path(&problem.path, &cwd),
+                    problem.message
+                );
+            }
+            return if outcome.problems.is_empty() {
+                code
+            } else {
+                exit::ERROR
+            };
         }
         let mut summary = FixSummary::default();
         let mut by_fix: BTreeMap<(&'static str, String), usize> = BTreeMap::new();
