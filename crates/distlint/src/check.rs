@@ -344,7 +344,7 @@ impl Baselines {
             match self.match_file(file, &file.source, &file.lint.diagnostics) {
                 Some(matched) => {
                     summary.baselined += matched.baselined.iter().filter(|b| **b).count();
-                    summary.fixed += matched.unmatched;
+                    summary.fixed = summary.fixed.saturating_add(matched.unmatched);
                     hidden.push(matched.baselined);
                 }
                 None => hidden.push(Vec::new()),
@@ -362,7 +362,7 @@ impl Baselines {
                     || outcome.problems.iter().any(|p| p.path == path);
                 let under_check = checked_roots.iter().any(|root| path.starts_with(root));
                 if !linted && under_check {
-                    summary.fixed += count;
+                    summary.fixed = summary.fixed.saturating_add(count);
                 }
             }
         }

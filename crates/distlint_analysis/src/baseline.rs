@@ -346,17 +346,19 @@ impl Baseline {
         }
         FileMatch {
             baselined,
-            unmatched: open.values().map(|(_, left)| left).sum(),
+            // A hand-edited count may be huge: saturate rather than overflow.
+            unmatched: open
+                .values()
+                .fold(0usize, |sum, (_, left)| sum.saturating_add(*left)),
         }
     }
 
     /// Every recorded file (as named in the baseline) with its number of entries.
     pub fn files(&self) -> impl Iterator<Item = (&str, usize)> {
         self.files.iter().map(|(file, rules)| {
-            let count = rules
-                .values()
-                .map(|e| e.count.max(e.fingerprints.len()))
-                .sum();
+            let count = rules.values().fold(0usize, |sum, e| {
+                sum.saturating_add(e.count.max(e.fingerprints.len()))
+            });
             (file.as_str(), count)
         })
     }
@@ -368,7 +370,8 @@ impl Baseline {
 
     /// Total number of recorded findings.
     pub fn len(&self) -> usize {
-        self.files().map(|(_, count)| count).sum()
+        self.files()
+            .fold(0usize, |sum, (_, count)| sum.saturating_add(count))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -471,6 +474,16 @@ mod tests {
         let err = Baseline::parse("{\n\"version\": 7, \"files\": {}}", path).unwrap_err();
         assert_eq!(err.location, Some((2, 1)), "{err}");
         assert!(err.message.contains("version 7"), "{err}");
+
+        // Counts as large as JSON allows neither overflow nor panic.
+        let huge = format!(
+            "{{\"version\": 1, \"files\": {{\"a.ex\": {{\"x\": {{\"count\": {max}}}, \"y\": {{\"count\": {max}}}}}}}}}",
+            max = usize::MAX
+        );
+        let baseline = Baseline::parse(&huge, path).unwrap();
+        assert_eq!(baseline.len(), usize::MAX);
+        let matched = baseline.match_file(Path::new("/repo/a.ex"), &SourceFile::new(""), &[]);
+        assert_eq!(matched.unmatched, usize::MAX);
 
         let err = Baseline::parse("", path).unwrap_err();
         assert!(err.message.contains("not a distlint baseline"), "{err}");
