@@ -227,7 +227,9 @@ fn write_baseline(outcome: &CheckOutcome, target: &Path, cwd: &Path) -> u8 {
     }
     let shown = display_path(&target, cwd);
     if let Err(err) = std::fs::write(&target, baseline.to_json()) {
-        eprintln!("distlint: error: cannot write the baseline to {shown}: {err}");
+        eprintln!(
+            "distlint: error: cannot write the baseline to {shown}: {err} (check that its directory exists and is writable)"
+        );
         return exit::ERROR;
     }
     let count = baseline.len();

@@ -771,7 +771,7 @@ fn bad_baselines_name_the_file_and_place() {
     assert!(message.starts_with("distlint: error: "), "{message}");
     assert!(
         message.contains(
-            "distlint: error: broken.json:4:16: this is not a distlint baseline (invalid type: sequence, expected a map)"
+            "distlint: error: broken.json:4:16: this is not a distlint baseline (invalid type: array, expected an object)"
         ),
         "{message}"
     );

@@ -221,7 +221,14 @@ impl Baseline {
             let message = err.to_string();
             let message = message
                 .rsplit_once(" at line ")
-                .map_or(message.as_str(), |(m, _)| m);
+                .map_or(message.as_str(), |(m, _)| m)
+                // serde's words for JSON's.
+                .replace("expected usize", "expected a whole number")
+                .replace("expected u32", "expected a whole number")
+                .replace("a map", "an object")
+                .replace("a sequence", "an array")
+                .replace("type: sequence", "type: array")
+                .replace("type: map", "type: object");
             BaselineError {
                 path: path.to_path_buf(),
                 location: (err.line() > 0).then(|| (err.line(), err.column())),
