@@ -10,6 +10,7 @@ use tree_sitter::Node;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Finding, Fix, TextEdit};
+use crate::model::summary::{summarize, FileSummary};
 use crate::model::{FileModel, ProjectModel};
 use crate::parse::ParsedFile;
 use crate::rules::{self, RuleContext, UNUSED_SUPPRESSION};
@@ -34,6 +35,9 @@ pub struct FileLint {
     /// Findings not reported because the file is test code (see
     /// [`Config::reports_in`]); counted so that nothing is hidden silently.
     pub not_reported_in_tests: usize,
+    /// What the file's functions do (see [`crate::model::summary`]): an
+    /// editor compares it with the project's index after an edit.
+    pub summary: FileSummary,
 }
 
 /// Lints source text. `relative` is the path relative to `config.root`.
@@ -96,6 +100,7 @@ struct ChunkLint {
     comments: Vec<TextRange>,
     syntax_errors: Vec<TextRange>,
     rule_panics: Vec<RulePanic>,
+    summary: FileSummary,
 }
 
 fn lint_chunks(
@@ -147,6 +152,9 @@ fn lint_chunks(
         result
             .rule_panics
             .extend(linted.rule_panics.iter().cloned());
+        result
+            .summary
+            .extend(linted.summary.iter().map(|(k, v)| (k.clone(), v.clone())));
         kept.insert(key, linted);
     }
     // Keep only the forms of this version: the cache cannot grow without bound.
@@ -221,6 +229,7 @@ fn lint_chunk(
             .iter()
             .map(|n| relative_range(n.byte_range()))
             .collect(),
+        summary: summarize(&model),
         ..ChunkLint::default()
     };
     for rule in rules::ALL.iter() {

@@ -44,6 +44,8 @@ pub struct Linted {
     pub parsed: Arc<ParsedFile>,
     pub lint: FileLint,
     pub config: Arc<Config>,
+    /// The project it was linted in.
+    pub project: Arc<ProjectModel>,
     /// Which findings the configured baseline records (shown as hints).
     pub marks: Box<Marks>,
 }
@@ -81,7 +83,8 @@ pub enum Event {
     /// A lint finished on the blocking pool.
     Linted {
         uri: Uri,
-        result: Result<Linted, String>,
+        // Boxed: a lint result is much larger than the other events.
+        result: Box<Result<Linted, String>>,
         cache: LintCache,
     },
     /// Workspace folders to scan (on `initialized`, and again after config changes).
@@ -281,7 +284,7 @@ impl Owner {
                 if let Some(open) = self.documents.get_mut(&uri) {
                     open.cache = cache;
                 }
-                self.linted(uri, result).await
+                self.linted(uri, *result).await
             }
             Event::Scan { folders } => {
                 self.folders = folders;
@@ -401,12 +404,17 @@ impl Owner {
                     parsed,
                     lint,
                     config: context.config,
+                    project: context.project,
                 })
                 .map_err(|_| {
                     "the analysis crashed on this document; no findings are shown for it"
                         .to_string()
                 });
-            let _ = sender.send(Event::Linted { uri, result, cache });
+            let _ = sender.send(Event::Linted {
+                uri,
+                result: Box::new(result),
+                cache,
+            });
         });
     }
 
@@ -442,6 +450,7 @@ impl Owner {
         }
         let version = linted.version;
         open.linted = Some(linted);
+        let summaries_changed = self.update_summaries(&uri);
         for message in panics {
             self.log(MessageType::ERROR, message).await;
         }
@@ -455,6 +464,40 @@ impl Owner {
                 .publish_diagnostics(uri, items, Some(version))
                 .await;
         }
+        if summaries_changed {
+            // Calls in other files to this file's functions may now lint differently.
+            self.relint_all();
+        }
+    }
+
+    /// After a lint of `uri`: when what its functions do (as the rest of the
+    /// project sees them, see `ProjectIndex::reached_by`) changed, the
+    /// project's summaries take the new version. Edits that change no effect
+    /// reached (most keystrokes) keep the project as it is, so the other
+    /// documents' lint caches stay valid.
+    fn update_summaries(&mut self, uri: &Uri) -> bool {
+        let Some(open) = self.documents.get(uri) else {
+            return false;
+        };
+        let (Some(path), Some(linted)) = (open.doc.path.as_deref(), open.linted.as_ref()) else {
+            return false;
+        };
+        let project = &linted.project;
+        let Some(root) = project.root.as_deref() else {
+            return false;
+        };
+        if !project.is_fact_source(path) {
+            return false;
+        }
+        let summary = &linted.lint.summary;
+        if project.summaries.reached_by_file(path) == project.summaries.reached_by(summary) {
+            return false;
+        }
+        let mut updated = ProjectModel::clone(project);
+        updated.summaries.set_file(path, summary.clone());
+        let root = root.to_path_buf();
+        self.contexts.set_project(&root, Arc::new(updated));
+        true
     }
 
     fn relint_all(&mut self) {

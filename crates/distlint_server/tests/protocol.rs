@@ -419,6 +419,63 @@ async fn project_facts_follow_unsaved_edits_of_other_open_files() {
     assert_eq!(client.published(&store).last(), Some(&&published));
 }
 
+/// The project's function summaries follow unsaved buffers: when a helper in
+/// another open file starts (or stops) making an HTTP request, the
+/// transaction that calls it is linted again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn function_summaries_follow_unsaved_edits_of_other_open_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    write(&root, "mix.exs", "defmodule App.MixProject do\nend\n");
+    let http_text = "defmodule App.Http do\n  def post_status(order) do\n    order\n  end\nend\n";
+    let orders_text = "defmodule App.Orders do\n  def ship(order) do\n    App.Repo.transaction(fn -> App.Http.post_status(order) end)\n  end\nend\n";
+    write(&root, "lib/http.ex", http_text);
+    write(&root, "lib/orders.ex", orders_text);
+    let (mut client, _server) = start(Value::Null);
+    client
+        .initialize(Some(&file_uri(&root)), json!({}), Value::Null)
+        .await;
+    let http = file_uri(&root.join("lib/http.ex"));
+    let orders = file_uri(&root.join("lib/orders.ex"));
+    client.open(&orders, 1, orders_text).await;
+    assert_eq!(
+        rules(&client.diagnostics_for_version(&orders, 1).await),
+        Vec::<String>::new()
+    );
+    client.open(&http, 1, http_text).await;
+    client.diagnostics_for_version(&http, 1).await;
+
+    // The helper now posts (not saved): the transaction that calls it is reported.
+    let post = json!({"start": {"line": 2, "character": 4}, "end": {"line": 2, "character": 9}});
+    client
+        .change(
+            &http,
+            2,
+            json!([{"range": post, "text": "Req.post!(\"https://hooks.test\", json: order)"}]),
+        )
+        .await;
+    let published = client
+        .diagnostics_where(&orders, |p| {
+            p["diagnostics"].as_array().is_some_and(|d| !d.is_empty())
+        })
+        .await;
+    assert_eq!(rules(&published), ["side-effect-in-transaction"]);
+    let message = published["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.contains("via post_status/1"), "{message}");
+
+    // Back to a pure helper: the finding goes.
+    let line = json!({"start": {"line": 2, "character": 4}, "end": {"line": 2, "character": 47}});
+    client
+        .change(&http, 3, json!([{"range": line, "text": "order"}]))
+        .await;
+    client
+        .diagnostics_where(&orders, |p| p["diagnostics"] == json!([]))
+        .await;
+    client.settle().await;
+    let last = client.published(&orders).last().copied().unwrap();
+    assert_eq!(last["diagnostics"], json!([]), "{last}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn callers_handling_already_started_follow_unsaved_edits() {
     let dir = tempfile::tempdir().unwrap();

@@ -301,6 +301,38 @@ impl ProjectIndex {
         self.search(local, key, &mut seen, &wanted, false)
     }
 
+    /// What each function of `summary` reaches (the effects, not the chains),
+    /// with `summary` in place of the index's version of its file: what the
+    /// rest of the project sees of that file. An editor compares it before and
+    /// after an edit to know whether other files must be linted again.
+    pub fn reached_by(&self, summary: &FileSummary) -> BTreeMap<FunctionKey, Vec<Effect>> {
+        summary
+            .keys()
+            .map(|key| (key.clone(), self.all_reached(summary, key)))
+            .collect()
+    }
+
+    /// [`ProjectIndex::reached_by`] for the file `path` as the index holds it.
+    pub fn reached_by_file(&self, path: &Path) -> BTreeMap<FunctionKey, Vec<Effect>> {
+        let none = FileSummary::new();
+        self.by_file
+            .get(path)
+            .into_iter()
+            .flatten()
+            .map(|key| (key.clone(), self.all_reached(&none, key)))
+            .collect()
+    }
+
+    /// Every effect `key` reaches (within [`MAX_DEPTH`]), sorted.
+    fn all_reached(&self, local: &FileSummary, key: &FunctionKey) -> Vec<Effect> {
+        let mut effects: Vec<Effect> = Vec::new();
+        while let Some(reach) = self.reach_with(local, key, |e| !effects.contains(&e)) {
+            effects.push(reach.effect);
+        }
+        effects.sort();
+        effects
+    }
+
     /// Whether `key` hands back a multicall result (through return positions only).
     pub fn returns_multicall(&self, key: &FunctionKey) -> Option<Reach> {
         self.returns_multicall_with(&FileSummary::new(), key)
@@ -433,6 +465,25 @@ mod tests {
         assert!(index
             .returns_multicall(&key("Cluster", "logged", 0))
             .is_none());
+    }
+
+    #[test]
+    fn what_a_file_offers_the_project_changes_only_with_its_effects() {
+        let index = index(&[("lib/http.ex", HTTP), ("lib/orders.ex", ORDERS)]);
+        let before = index.reached_by_file(Path::new("lib/orders.ex"));
+        assert_eq!(
+            before[&key("App.Orders", "ship", 1)],
+            [Effect::Outside(OutsideEffect::Http)]
+        );
+        // A new call to a pure function: nothing the project sees changes.
+        let edited = ORDERS.replace(
+            "def total(order), do: order.total",
+            "def total(order), do: Enum.sum(order.lines)",
+        );
+        assert_eq!(index.reached_by(&summarize_text(&edited)), before);
+        // The call that posts is gone: it does.
+        let edited = ORDERS.replace("Http.post_status(order, :shipped)", "order");
+        assert_ne!(index.reached_by(&summarize_text(&edited)), before);
     }
 
     #[test]
