@@ -1203,12 +1203,27 @@ mod tests {
         let text = "defmodule M.MixProject do\n  def project, do: [releases: releases()]\n  defp releases do\n    app = [cookie: cookie()]\n    [app: app]\n  end\n  defp cookie, do: \"secret\"\n  def f(x), do: g(x)\n  def g(x), do: x\nend\n";
         let parsed = ParsedFile::parse(text);
         let model = FileModel::build(&parsed.tree, text);
-        let releases = model.calls.iter().find(|c| c.target.name == "releases").unwrap();
+        let releases = model
+            .calls
+            .iter()
+            .find(|c| c.target.name == "releases")
+            .unwrap();
         let value = model.value_of(releases.function, releases.node);
         assert_eq!(model.text(value), "[app: app]");
-        let cookie = model.calls.iter().find(|c| c.target.name == "cookie").unwrap();
-        assert_eq!(model.text(model.value_of(cookie.function, cookie.node)), "\"secret\"");
+        let cookie = model
+            .calls
+            .iter()
+            .find(|c| c.target.name == "cookie")
+            .unwrap();
+        assert_eq!(
+            model.text(model.value_of(cookie.function, cookie.node)),
+            "\"secret\""
+        );
         let g = model.calls.iter().find(|c| c.target.name == "g").unwrap();
-        assert_eq!(model.text(model.value_of(g.function, g.node)), "g(x)", "not without arguments");
+        assert_eq!(
+            model.text(model.value_of(g.function, g.node)),
+            "g(x)",
+            "not without arguments"
+        );
     }
 }

@@ -176,7 +176,10 @@ fn release_cookies<'t>(file: &FileModel<'t>, out: &mut Vec<Finding>) {
             .body
             .and_then(|body| Keywords::cast(value_of(crate::syntax::last_expression(body))))
         {
-            if !release_lists.iter().any(|seen| seen.node.id() == list.node.id()) {
+            if !release_lists
+                .iter()
+                .any(|seen| seen.node.id() == list.node.id())
+            {
                 release_lists.push(list);
             }
         }
