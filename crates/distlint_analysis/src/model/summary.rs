@@ -10,7 +10,7 @@
 //! rounds. Rules ask [`ProjectIndex::reach`]: "does calling this function do
 //! X, and through which functions?".
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::effects::{call_label, is_cheap_persistent_term_put, outside_effect, OutsideEffect};
@@ -49,9 +49,9 @@ impl FunctionKey {
     }
 }
 
-/// One function's own facts, all clauses together.
+/// One clause's own facts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FunctionFacts {
+pub struct ClauseFacts {
     /// Its own calls that have an effect, with how to name each (`Req.post/2`).
     pub effects: Vec<(Effect, String)>,
     /// The Elixir functions it calls (the project's own are followed).
@@ -60,12 +60,19 @@ pub struct FunctionFacts {
     pub returns: Vec<FunctionKey>,
 }
 
+/// One function's facts, clause by clause. A function reaches an effect only
+/// when every clause does: a dispatching function whose `%Initialize{}` clause
+/// stores something once does not store on every call.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FunctionFacts {
+    pub clauses: Vec<ClauseFacts>,
+}
+
 /// The facts of every function defined in one file.
 pub type FileSummary = BTreeMap<FunctionKey, FunctionFacts>;
 
 /// Summarises the functions of one file (or one top-level form).
 pub fn summarize(file: &FileModel<'_>) -> FileSummary {
-    let mut summary = FileSummary::new();
     let key_of = |function: &super::file::Function<'_>| {
         let module = function.module.map(|m| file.module(m).name.clone())?;
         Some(FunctionKey {
@@ -74,31 +81,33 @@ pub fn summarize(file: &FileModel<'_>) -> FileSummary {
             arity: function.arity,
         })
     };
-    for function in &file.functions {
-        if let Some(key) = key_of(function) {
-            summary.entry(key).or_default();
-        }
-    }
+    // Clauses by their function id, in source order.
+    let mut clauses: Vec<Option<(FunctionKey, ClauseFacts)>> = file
+        .functions
+        .iter()
+        .map(|function| key_of(function).map(|key| (key, ClauseFacts::default())))
+        .collect();
     for call in &file.calls {
-        let Some(caller) = call.function.and_then(|f| key_of(file.function(f))) else {
+        let Some(Some((caller, facts))) = call.function.map(|f| &mut clauses[f.index()]) else {
             continue;
         };
-        let facts = summary.entry(caller.clone()).or_default();
         for effect in direct_effects(file, call) {
             facts.effects.push((effect, call_label(call)));
         }
-        if let Some(callee) = callee(call, &caller) {
+        if let Some(callee) = callee(call, caller) {
             if returned(file, call) {
                 facts.returns.push(callee.clone());
             }
             facts.calls.push(callee);
         }
     }
-    for facts in summary.values_mut() {
+    let mut summary = FileSummary::new();
+    for (key, mut facts) in clauses.into_iter().flatten() {
         facts.calls.sort();
         facts.calls.dedup();
         facts.returns.sort();
         facts.returns.dedup();
+        summary.entry(key).or_default().clauses.push(facts);
     }
     summary
 }
@@ -266,10 +275,9 @@ impl ProjectIndex {
         }
         let keys: Vec<FunctionKey> = summary.keys().cloned().collect();
         for (key, facts) in summary {
+            // A module defined in two files (rare) keeps the clauses of both.
             let entry = self.functions.entry(key).or_default();
-            entry.effects.extend(facts.effects);
-            entry.calls.extend(facts.calls);
-            entry.returns.extend(facts.returns);
+            entry.clauses.extend(facts.clauses);
         }
         self.by_file.insert(path.to_path_buf(), keys);
     }
@@ -297,8 +305,7 @@ impl ProjectIndex {
         key: &FunctionKey,
         wanted: impl Fn(Effect) -> bool,
     ) -> Option<Reach> {
-        let mut seen = HashSet::new();
-        self.search(local, key, &mut seen, &wanted, false)
+        self.search(local, key, &wanted, false)
     }
 
     /// What each function of `summary` reaches (the effects, not the chains),
@@ -340,56 +347,79 @@ impl ProjectIndex {
 
     /// Like [`ProjectIndex::returns_multicall`], with `local` first (see [`ProjectIndex::reach_with`]).
     pub fn returns_multicall_with(&self, local: &FileSummary, key: &FunctionKey) -> Option<Reach> {
-        let mut seen = HashSet::new();
-        self.search(
-            local,
-            key,
-            &mut seen,
-            &|e| e == Effect::ReturnsMulticall,
-            true,
-        )
+        self.search(local, key, &|e| e == Effect::ReturnsMulticall, true)
     }
 
-    /// Breadth-first: the shortest chain wins, so messages stay short.
+    /// Whether every clause of `key` reaches a wanted effect, itself or
+    /// through a function it calls (at most [`MAX_DEPTH`] deep); the chain is
+    /// the first clause's, the shortest found.
     fn search(
         &self,
         local: &FileSummary,
         start: &FunctionKey,
-        seen: &mut HashSet<FunctionKey>,
         wanted: &dyn Fn(Effect) -> bool,
         returns_only: bool,
     ) -> Option<Reach> {
-        let mut queue: VecDeque<Vec<FunctionKey>> = VecDeque::from([vec![start.clone()]]);
-        while let Some(chain) = queue.pop_front() {
-            let key = chain.last()?;
-            if !seen.insert(key.clone()) {
-                continue;
-            }
-            let Some(facts) = local.get(key).or_else(|| self.functions.get(key)) else {
-                continue;
-            };
-            if let Some((effect, call)) = facts.effects.iter().find(|(effect, _)| wanted(*effect)) {
-                return Some(Reach {
-                    chain: chain.clone(),
+        let mut visiting = Vec::new();
+        self.must_reach(local, start, wanted, returns_only, &mut visiting)
+    }
+
+    fn must_reach(
+        &self,
+        local: &FileSummary,
+        key: &FunctionKey,
+        wanted: &dyn Fn(Effect) -> bool,
+        returns_only: bool,
+        visiting: &mut Vec<FunctionKey>,
+    ) -> Option<Reach> {
+        // Recursion is no evidence; the depth bounds the work.
+        if visiting.contains(key) || visiting.len() >= MAX_DEPTH {
+            return None;
+        }
+        let facts = local.get(key).or_else(|| self.functions.get(key))?;
+        if facts.clauses.is_empty() {
+            return None;
+        }
+        visiting.push(key.clone());
+        let mut first: Option<Reach> = None;
+        for clause in &facts.clauses {
+            let direct = clause
+                .effects
+                .iter()
+                .find(|(effect, _)| wanted(*effect))
+                .map(|(effect, call)| Reach {
+                    chain: vec![key.clone()],
                     call: call.clone(),
                     effect: *effect,
                 });
-            }
-            if chain.len() >= MAX_DEPTH {
-                continue;
-            }
-            let next = if returns_only {
-                &facts.returns
-            } else {
-                &facts.calls
-            };
-            for callee in next {
-                let mut longer = chain.clone();
-                longer.push(callee.clone());
-                queue.push_back(longer);
+            let found = direct.or_else(|| {
+                let next = if returns_only {
+                    &clause.returns
+                } else {
+                    &clause.calls
+                };
+                next.iter()
+                    .filter_map(|callee| {
+                        self.must_reach(local, callee, wanted, returns_only, visiting)
+                    })
+                    .min_by_key(|reach| reach.chain.len())
+                    .map(|reach| Reach {
+                        chain: std::iter::once(key.clone()).chain(reach.chain).collect(),
+                        ..reach
+                    })
+            });
+            match found {
+                Some(reach) => {
+                    first.get_or_insert(reach);
+                }
+                None => {
+                    first = None;
+                    break;
+                }
             }
         }
-        None
+        visiting.pop();
+        first
     }
 }
 
@@ -440,6 +470,16 @@ mod tests {
         // Files that cannot matter are not parsed.
         assert!(!index.has_file(Path::new("lib/math.ex")));
         assert!(index.has_file(Path::new("lib/orders.ex")));
+    }
+
+    #[test]
+    fn a_function_reaches_an_effect_only_if_every_clause_does() {
+        let text = "defmodule Lsp do\n  def packet(p), do: handle(p)\n  defp handle(%{init: caps}), do: store(caps)\n  defp handle(other), do: other\n  def always(p), do: both(p)\n  defp both(%{a: x}), do: store(x)\n  defp both(x), do: store({:b, x})\n  defp store(x), do: :persistent_term.put({__MODULE__, :caps}, x)\nend\n";
+        let index = index(&[("lib/lsp.ex", text)]);
+        let write = |e| e == Effect::PersistentTermWrite;
+        assert!(index.reach(&key("Lsp", "packet", 1), write).is_none());
+        let reach = index.reach(&key("Lsp", "always", 1), write).unwrap();
+        assert_eq!(reach.via(), "via always/1 → both/1 → store/1");
     }
 
     #[test]

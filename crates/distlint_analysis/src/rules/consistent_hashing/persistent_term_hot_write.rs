@@ -95,7 +95,10 @@ fn through_helpers(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        let Some(context) = hot_context(file, call, function_id, function) else {
+        // Only per message or request: a loop or a recursion that reaches a
+        // helper's write is too often a one-off at start-up (loading plugins,
+        // a build tool's aliases) to report without seeing the write itself.
+        let Some(context) = handler_context(file, function) else {
             continue;
         };
         let shown = match call.target.module.as_deref() {
@@ -123,8 +126,23 @@ fn hot_context(
     function_id: FunctionId,
     function: &Function<'_>,
 ) -> Option<String> {
+    if let Some(handler) = handler_context(file, function) {
+        return Some(handler);
+    }
+    if let Some(looping) = enclosing_loop(file, call.node, function.node) {
+        return Some(format!("runs inside `{looping}`, once per element"));
+    }
+    let recursive = file
+        .calls_to("", &function.name)
+        .any(|c| c.function == Some(function_id) && c.arity == function.arity && !c.capture);
     let signature = format!("{}/{}", function.name, function.arity);
-    let callback = match (function.name.as_str(), function.arity) {
+    recursive.then(|| format!("runs in `{signature}`, which calls itself (a loop)"))
+}
+
+/// The function runs once per message, event or request, in words.
+fn handler_context(file: &FileModel<'_>, function: &Function<'_>) -> Option<String> {
+    let signature = format!("{}/{}", function.name, function.arity);
+    match (function.name.as_str(), function.arity) {
         ("handle_call", 3) | ("handle_cast", 2) | ("handle_info", 2) => {
             Some(format!("runs in `{signature}`, once per message"))
         }
@@ -138,17 +156,7 @@ fn hot_context(
             Some(format!("runs in `{signature}`, once per request"))
         }
         _ => None,
-    };
-    if callback.is_some() {
-        return callback;
     }
-    if let Some(looping) = enclosing_loop(file, call.node, function.node) {
-        return Some(format!("runs inside `{looping}`, once per element"));
-    }
-    let recursive = file
-        .calls_to("", &function.name)
-        .any(|c| c.function == Some(function_id) && c.arity == function.arity && !c.capture);
-    recursive.then(|| format!("runs in `{signature}`, which calls itself (a loop)"))
 }
 
 fn defines(file: &FileModel<'_>, function: &Function<'_>, name: &str, arity: usize) -> bool {
