@@ -176,9 +176,8 @@ pub fn unused_message(suppression: &Suppression) -> String {
         _ => format!("on line {}", suppression.line + 1),
     };
     format!(
-        "`# distlint:{} {}` suppresses nothing: there is no {} finding {place}. Remove it, or move it next to the finding.",
+        "`# distlint:{} {}` suppresses nothing: there is no such finding {place}",
         suppression.kind.directive(),
-        suppression.rule,
         suppression.rule,
     )
 }

@@ -15,8 +15,7 @@ pub static RULE: Rule = Rule {
     name: "remote-cast-without-ack",
     topic: Topic::CapTradeoffs,
     severity: Severity::Info,
-    summary:
-        "A cast to another node returns at once whether or not the message arrives or is handled.",
+    summary: "A cast to another node returns at once, whether or not the message arrives.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -335,11 +334,7 @@ fn finding(call: &Call<'_>, destination: &str) -> Finding {
     Finding::new(
         call.node.byte_range(),
         format!(
-            "{shown} to {destination} returns at once whether or not the message arrives: during a \
-             partition, or while the receiver is down or restarting, it is lost and nothing tells the sender. \
-             If the work must happen, use a call with a timeout and handle the failure, or a durable queue; \
-             if the message is a hint the receiver can do without, say so: \
-             `# distlint:disable-next-line remote-cast-without-ack -- <reason>`."
+            "{shown} to {destination} is never acknowledged: a partition or a restart loses it silently"
         ),
     )
 }

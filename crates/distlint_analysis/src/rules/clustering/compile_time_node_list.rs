@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     name: "compile-time-node-list",
     topic: Topic::Clustering,
     severity: Severity::Warning,
-    summary: "A module attribute reads the node list, node name or host name once, at compile time, on the build machine.",
+    summary: "A module attribute reads the node list, node name or host name at compile time.",
     scope: Scope::All,
     fixable: true,
     check,
@@ -20,13 +20,13 @@ pub static RULE: Rule = Rule {
 fn node_fact(call: &Call<'_>) -> Option<&'static str> {
     Some(match call.mfa() {
         ("Node", "list", 0 | 1) | (":erlang", "nodes", 0 | 1) => {
-            "the nodes the compiler's node was connected to (normally none)"
+            "the compiler's connected nodes (normally none)"
         }
         ("", "node", 0) | ("Node", "self", 0) | (":erlang", "node", 0) => {
             "the compiler's node name (normally `:nonode@nohost`)"
         }
         ("Node", "alive?", 0) | (":erlang", "is_alive", 0) => {
-            "whether the compiler ran as a distributed node (normally not)"
+            "whether the compiler was distributed (normally not)"
         }
         (":inet" | ":inet_db", "gethostname", 0) | (":net_adm", "localhost", 0) => {
             "the build machine's host name"
@@ -93,11 +93,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(
                 attribute.node.byte_range(),
-                format!(
-                    "`@{name}` is evaluated once, when the module is compiled: `{called}` there is {fact}, \
-                     not the cluster the code later runs in, and it never changes as nodes join or leave. \
-                     Call it at run time, in the function that needs it."
-                ),
+                format!("`@{name}` is `{called}` frozen at compile time: {fact}"),
             )
             .with_fix(inline_fix(file, attribute)),
         );

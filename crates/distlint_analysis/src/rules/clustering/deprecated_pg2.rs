@@ -26,20 +26,10 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let (_, name, arity) = call.mfa();
-        let instead = match name {
-            "create" | "delete" => {
-                "`:pg` creates a group when the first process joins and drops it when the last leaves, so this call has no counterpart"
-            }
-            "join" | "leave" | "get_members" | "get_local_members" | "which_groups" => {
-                "use the `:pg` function of the same name, after starting a scope (`:pg.start_link/0,1`) in your supervision tree"
-            }
-            _ => "move the group to `:pg`, started in your supervision tree with `:pg.start_link/0,1`",
-        };
         out.push(Finding::new(
             call.node.byte_range(),
             format!(
-                "`:pg2.{name}/{arity}`: `:pg2` was deprecated in OTP 23 and removed in OTP 24, so on current OTP \
-                 this raises `UndefinedFunctionError`; {instead}."
+                "`:pg2.{name}/{arity}`: `:pg2` was removed in OTP 24, so this raises `UndefinedFunctionError` on current OTP"
             ),
         ));
     }

@@ -13,15 +13,15 @@ pub static RULE: Rule = Rule {
     name: "hardcoded-distribution-cookie",
     topic: Topic::Clustering,
     severity: Severity::Error,
-    summary: "The distribution cookie is a literal in source: anyone who can read the repository can run code on your nodes.",
+    summary:
+        "A distribution cookie written in the source: whoever reads it can run code on your nodes.",
     scope: Scope::Production,
     fixable: true,
     check,
 };
 
-const WHY: &str = "without TLS distribution the cookie is the only credential a node checks, and whoever \
-                   has it can run any code on your nodes; a literal ends up in source control and in every copy of it. \
-                   Read it from the environment (`RELEASE_COOKIE`, `System.fetch_env!/1`) instead";
+/// What a cookie written in the repository lets its readers do.
+const WHY: &str = "whoever reads it can run any code on your nodes";
 
 /// What the quick fix puts in place of a literal cookie passed to `set_cookie`.
 const COOKIE_FROM_ENV: &str = "String.to_atom(System.fetch_env!(\"RELEASE_COOKIE\"))";
@@ -55,7 +55,7 @@ fn distillery_cookies(file: &FileModel<'_>, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 cookie.node.byte_range(),
                 format!(
-                    "the Distillery release configuration sets a cookie written in the repository: {WHY}."
+                    "the Distillery configuration has its cookie written in the repository: {WHY}"
                 ),
             ));
         }
@@ -76,9 +76,7 @@ fn set_cookie_calls(file: &FileModel<'_>, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     cookie.byte_range(),
-                    format!(
-                        "`{module}.{name}/{arity}` sets a cookie written in the source: {WHY}."
-                    ),
+                    format!("`{module}.{name}/{arity}` sets a cookie written in the source: {WHY}"),
                 )
                 .with_fix(read_from_environment(file, cookie)),
             );
@@ -140,7 +138,7 @@ fn in_documentation(file: &FileModel<'_>, node: Node<'_>) -> bool {
 fn flag_finding(flag: &str, node: Node<'_>) -> Finding {
     Finding::new(
         node.byte_range(),
-        format!("`{flag}` is given a cookie written in the source: {WHY}."),
+        format!("`{flag}` is given a cookie written in the source: {WHY}"),
     )
 }
 
@@ -195,7 +193,7 @@ fn release_cookies<'t>(file: &FileModel<'t>, out: &mut Vec<Finding>) {
                         Finding::new(
                             cookie.node.byte_range(),
                             format!(
-                                "release `{}` has its cookie written in mix.exs: {WHY} (or let `mix release` generate `releases/COOKIE` and keep it out of the repository).",
+                                "release `{}` has its cookie written in mix.exs: {WHY}",
                                 release.key_name(source)
                             ),
                         )
@@ -252,9 +250,7 @@ fn remove_pair(source: &str, options: Keywords<'_>, cookie: KeywordPair<'_>) -> 
         }
     };
     Some(Fix {
-        title: "Remove the cookie (then delete the releases/COOKIE built with it: `mix release` \
-                keeps an existing one); RELEASE_COOKIE overrides it at run time"
-            .to_string(),
+        title: "Remove the cookie (then delete the releases/COOKIE built with it)".to_string(),
         edits: vec![TextEdit::replace(range, "")],
     })
 }

@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     name: "ignored-multicall-bad-nodes",
     topic: Topic::Clustering,
     severity: Severity::Warning,
-    summary: "The bad-nodes list of a multicall is ignored, so a partial answer during a partition looks complete.",
+    summary: "A multicall's bad-nodes list is ignored, so a partial answer looks complete.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -43,10 +43,7 @@ fn direct_multicalls(file: &FileModel<'_>, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 ignored.byte_range(),
                 format!(
-                    "The second element of `{module}.{name}/{arity}`'s result lists the nodes that did not \
-                     answer (down, cut off by a partition, or too slow), and it is ignored here: the results \
-                     then silently cover only part of the cluster. Bind it and log, retry or fail when it \
-                     is not empty."
+                    "The bad-nodes list of `{module}.{name}/{arity}` is ignored: a partial answer looks complete"
                 ),
             ));
         }
@@ -77,18 +74,11 @@ fn wrapped_multicalls(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let Some(ignored) = ignored_bad_nodes(file, call) else {
             continue;
         };
-        let (module, name, arity) = call.mfa();
-        let shown = match module {
-            "" => format!("{name}/{arity}"),
-            _ => format!("{module}.{name}/{arity}"),
-        };
+        // The chain starts at the function called here.
         out.push(Finding::new(
             ignored.byte_range(),
             format!(
-                "`{shown}` returns the `{{results, bad_nodes}}` of `{}` ({}), and the second element, the \
-                 nodes that did not answer (down, cut off by a partition, or too slow), is ignored here: the \
-                 results then silently cover only part of the cluster. Bind it and log, retry or fail when it \
-                 is not empty.",
+                "The bad-nodes list of `{}` ({}) is ignored: a partial answer looks complete",
                 reach.call,
                 reach.via()
             ),

@@ -25,7 +25,7 @@ pub static RULE: Rule = Rule {
     name: "prefer-erpc-over-rpc",
     topic: Topic::Clustering,
     severity: Severity::Info,
-    summary: "An `:rpc.call` result is used where `{:badrpc, reason}` passes for a value; `:erpc` (OTP 23+) raises instead.",
+    summary: "An `:rpc.call` result is used unchecked, so `{:badrpc, reason}` passes for a value.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -67,20 +67,13 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         } else {
             format!("The result of {what}")
         };
-        let mut message = format!(
-            "{subject} {}. `:rpc` reports every failure (a remote exception, a timeout, a lost \
-             connection) as `{{:badrpc, reason}}`; `:erpc.call` returns the value or raises \
-             (`{{:erpc, :noconnection}}`, `{{:erpc, :timeout}}`, `{{:exception, reason, stacktrace}}`), \
-             so a failure cannot pass for a result.",
-            shape.describe()
-        );
-        if name == "block_call" {
-            message.push_str(
-                " And what `block_call` blocks on that node is loosely defined: since OTP 23 only other \
-                 `block_call`s are guaranteed to wait; serialise in a process of your own if the remote \
-                 work must not overlap.",
-            );
-        }
+        let (chain, shape) = shape.through_functions();
+        let via = if chain.is_empty() {
+            String::new()
+        } else {
+            format!(" (via {})", chain.join(" → "))
+        };
+        let message = format!("{subject}{via} {}", shape.describe());
         out.push(Finding::new(call.node.byte_range(), message));
     }
 }
@@ -139,7 +132,6 @@ enum Shape {
     Callback(String),
     /// Returned by a function, whose caller (named) then does `inner`.
     Returned {
-        function: String,
         caller: String,
         inner: Box<Shape>,
     },
@@ -151,54 +143,51 @@ enum Shape {
 }
 
 impl Shape {
-    /// The rest of "The result of `:rpc.call/4` ...".
+    /// The functions the value is handed on to (returned to a caller,
+    /// passed to a helper), in order, and what happens to it in the last one.
+    fn through_functions(&self) -> (Vec<&str>, &Shape) {
+        let mut chain: Vec<&str> = Vec::new();
+        let mut shape = self;
+        loop {
+            let next = match shape {
+                Shape::Returned { caller, inner, .. } => (caller, inner),
+                Shape::IntoHelper { function, inner } => (function, inner),
+                _ => return (chain, shape),
+            };
+            if chain.last() != Some(&next.0.as_str()) {
+                chain.push(next.0);
+            }
+            shape = next.1;
+        }
+    }
+
+    /// The rest of "The result of `:rpc.call/4` ...", for a shape that is not
+    /// a hand-on to another function (see [`Shape::through_functions`]).
     fn describe(&self) -> String {
         match self {
             Shape::Ignored => "is ignored: a failed call goes unnoticed".to_string(),
             Shape::Truthiness(how) => format!(
-                "is tested for truthiness ({how}), and `{{:badrpc, reason}}` is truthy: a failed call counts as a yes"
+                "is tested for truthiness ({how}): a `{{:badrpc, _}}` failure counts as a yes"
             ),
             Shape::Destructured { pattern, place } => format!(
-                "is matched by `{pattern}`{place}, which `{{:badrpc, reason}}` matches too: the failure is taken apart as if it were a result"
+                "is matched by `{pattern}`{place}, which a `{{:badrpc, _}}` failure matches too"
             ),
             Shape::Ordered(op) => format!(
-                "is ordered with `{op}`, and `{{:badrpc, reason}}` has a place in the term order too (a tuple sorts after every number, atom and pid)"
+                "is ordered with `{op}`: a `{{:badrpc, _}}` failure is ordered like a result"
             ),
             Shape::PassedOn(callee) => {
-                format!("is passed into `{callee}` as if it were the value")
+                format!("is passed into `{callee}`: `{{:badrpc, _}}` passes for a value")
             }
             Shape::WrappedOk => {
                 "is wrapped in `{:ok, _}`: a failed call is reported as a success".to_string()
             }
             Shape::Callback(callee) => format!(
-                "is what a function passed to `{callee}` returns, so `{callee}` gets `{{:badrpc, reason}}` as if it were a value"
+                "is what a function given to `{callee}` returns: `{{:badrpc, _}}` passes for a value"
             ),
-            Shape::Returned {
-                function,
-                caller,
-                inner,
-            } => {
-                // `f` returns it, `g` returns `f(...)`: "returned by `f`, then by `g`".
-                let mut text = format!("is returned by `{function}`");
-                let (mut caller, mut inner) = (caller, inner);
-                while let Shape::Returned {
-                    function: next,
-                    caller: next_caller,
-                    inner: next_inner,
-                } = inner.as_ref()
-                {
-                    if next != caller {
-                        break;
-                    }
-                    text.push_str(&format!(", then by `{next}`"));
-                    (caller, inner) = (next_caller, next_inner);
-                }
-                format!("{text}, and in `{caller}` that result {}", inner.describe())
+            Shape::Returned { .. } | Shape::IntoHelper { .. } => {
+                let (chain, inner) = self.through_functions();
+                format!("(via {}) {}", chain.join(" → "), inner.describe())
             }
-            Shape::IntoHelper { function, inner } => format!(
-                "is passed to `{function}`, where it {}",
-                inner.describe()
-            ),
         }
     }
 
@@ -813,7 +802,6 @@ impl<'t> Judge<'_, 't> {
                 continue;
             };
             let shape = Shape::Returned {
-                function: format!("{}/{}", function.name, function.arity),
                 caller: caller
                     .function
                     .map(|f| {

@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     name: "remote-anonymous-function",
     topic: Topic::Clustering,
     severity: Severity::Warning,
-    summary: "An anonymous function sent to another node only runs there if the exact same module version is loaded.",
+    summary: "An anonymous function sent to another node fails there unless it runs the same code.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -130,10 +130,7 @@ fn finding(call: &Call<'_>, fun: Node<'_>, kind: &str) -> Finding {
     Finding::new(
         fun.byte_range(),
         format!(
-            "{kind} is sent to another node by `{module}.{name}/{arity}`: it only runs there if that node has \
-             loaded the exact same version of the module that defines it, so during a rolling deploy (or \
-             between nodes built apart) it fails with `:badfun`. Pass a module, function name and arguments \
-             instead, or a remote capture such as `&Mod.fun/0`."
+            "`{module}.{name}/{arity}` sends {kind} to another node: `:badfun` if the module versions differ"
         ),
     )
 }
@@ -156,7 +153,7 @@ fn local_fun(
 
 fn fun_literal(file: &FileModel<'_>, node: Node<'_>) -> Option<&'static str> {
     match node.kind() {
-        "anonymous_function" => Some("An anonymous function"),
+        "anonymous_function" => Some("an anonymous function"),
         "unary_operator" => {
             let operator = node.child_by_field_name("operator")?;
             if text(operator, file.source) != "&" {
@@ -166,17 +163,17 @@ fn fun_literal(file: &FileModel<'_>, node: Node<'_>) -> Option<&'static str> {
             match BinaryOp::cast(operand) {
                 // `&name/arity`: a local function; `&Mod.name/arity`: an external function, fine.
                 Some(op) if op.operator_text(file.source) == "/" => match op.left.kind() {
-                    "identifier" => Some("A capture of a local function"),
+                    "identifier" => Some("a local function capture"),
                     "call" => match CallNode::cast(op.left)?.target() {
                         CallTargetNode::Remote { .. } => None,
-                        _ => Some("A capture of a local function"),
+                        _ => Some("a local function capture"),
                     },
                     _ => None,
                 },
                 // `&1`: not a function.
                 _ if operand.kind() == "integer" => None,
                 // `&Mod.fun(&1, x)`: an anonymous function.
-                _ => Some("An anonymous function (a `&` capture with arguments)"),
+                _ => Some("a `&` capture with arguments"),
             }
         }
         _ => None,

@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     name: "rpc-without-timeout",
     topic: Topic::Clustering,
     severity: Severity::Warning,
-    summary: "A remote call with no timeout (the default is :infinity) blocks forever on a hung or gray-failed node.",
+    summary: "A remote call with no timeout blocks forever on a hung or gray-failed node.",
     scope: Scope::All,
     fixable: true,
     check,
@@ -52,10 +52,6 @@ fn timeout_of(call: &Call<'_>) -> Option<Timeout> {
     })
 }
 
-/// The end of every message: what to do when waiting without a limit is meant.
-const SUPPRESS: &str = " If waiting without a limit is intended (an operator's command), say why: \
-     `# distlint:disable-next-line rpc-without-timeout -- <reason>`.";
-
 /// A call to one node that is this node (`:erpc.call(node(), ...)`, or a node
 /// the function head or the branch around the call proved to be `node()`):
 /// no other node can hang it.
@@ -92,19 +88,11 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         }
         let (module, name, arity) = call.mfa();
         let what = format!("`{module}.{name}/{arity}`");
-        let on_timeout = match (module, name) {
-            (":rpc", "multicall") | ("GenServer" | ":gen_server", _) => {
-                "nodes that do not answer in time are returned in the bad-nodes list"
-            }
-            (":rpc", _) => "it then returns `{:badrpc, :timeout}`",
-            _ => "it then raises `{:erpc, :timeout}`",
-        };
         let finding = match timeout {
             Timeout::Missing => Finding::new(
                 call.node.byte_range(),
                 format!(
-                    "{what} has no timeout, so it waits forever (the default is `:infinity`): a hung or \
-                     gray-failed node blocks this process indefinitely. Pass an explicit timeout; {on_timeout}.{SUPPRESS}"
+                    "{what} has no timeout: a hung or gray-failed node blocks this process forever"
                 ),
             )
             .with_fix(append_timeout(call)),
@@ -118,8 +106,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                 Finding::new(
                     arg.byte_range(),
                     format!(
-                        "{what} with a `:infinity` timeout waits forever: a hung or gray-failed node \
-                         blocks this process indefinitely. Use a finite timeout; {on_timeout}.{SUPPRESS}"
+                        "{what} waits with `:infinity`: a hung or gray-failed node blocks this process forever"
                     ),
                 )
                 .with_fix(Some(Fix {

@@ -11,7 +11,8 @@ pub static RULE: Rule = Rule {
     name: "even-sized-raft-cluster",
     topic: Topic::Consensus,
     severity: Severity::Warning,
-    summary: "A Raft cluster with an even number of members: it survives no more failures than one member fewer, and an even split stops it.",
+    summary:
+        "An even-sized Raft cluster: no sturdier than one member fewer, and an even split stops it.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -37,14 +38,12 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         }
         let majority = members / 2 + 1;
         let tolerated = members - majority;
-        let comparison = if members == 2 {
-            "a majority of 2 is both members, so losing either one stops the cluster, which makes it less \
-             available than a single server"
-                .to_string()
+        let half = members / 2;
+        let failures = if members == 2 {
+            "losing either member stops it".to_string()
         } else {
             format!(
-                "a majority of {members} is {majority}, so it survives {tolerated} failure{s}, no more than \
-                 {smaller} members would, with one more server that can fail",
+                "it survives {tolerated} failure{s}, as {smaller} would",
                 s = if tolerated == 1 { "" } else { "s" },
                 smaller = members - 1
             )
@@ -52,10 +51,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             arg.byte_range(),
             format!(
-                "This ra cluster has {members} members: {comparison}. A partition that splits it {half}-{half} \
-                 leaves neither side a majority, so no leader is elected and every command waits until the \
-                 network heals. Use an odd number of members (3 or 5).",
-                half = members / 2
+                "This ra cluster has {members} members: {failures}, and a {half}-{half} split leaves neither side a majority"
             ),
         ));
     }

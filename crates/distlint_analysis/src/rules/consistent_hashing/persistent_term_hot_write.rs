@@ -27,7 +27,7 @@ pub static RULE: Rule = Rule {
     name: "persistent-term-hot-write",
     topic: Topic::ConsistentHashing,
     severity: Severity::Warning,
-    summary: ":persistent_term.put/erase in a message handler, request handler or loop: every change to a value bigger than a machine word makes every process on the node scan its heap.",
+    summary: ":persistent_term.put/erase in a handler or loop: each change forces a node-wide GC.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -57,12 +57,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             call.node.byte_range(),
             format!(
-                "`:persistent_term.{name}/{arity}` {context}: each time it replaces or erases a term bigger \
-                 than a machine word (anything but an atom, a small integer and the like), every process on \
-                 the node must scan its heap in a global garbage collection, and each put of a new value also \
-                 copies the whole table of keys, so under load the node stalls. Keep data that changes at run \
-                 time in ETS (`read_concurrency: true`); write persistent terms once at startup, or only when \
-                 the value really changed."
+                "`:persistent_term.{name}/{arity}` {context}: each change forces a node-wide GC"
             ),
         ));
     }
@@ -101,19 +96,12 @@ fn through_helpers(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let Some(context) = handler_context(file, function) else {
             continue;
         };
-        let shown = match call.target.module.as_deref() {
-            Some(module) => format!("{module}.{}/{}", key.name, key.arity),
-            None => key.short(),
-        };
+        // The chain starts at the function called here.
         out.push(Finding::new(
             call.node.byte_range(),
             format!(
-                "`{shown}` writes a persistent term ({}: `{}`) and {context}: each write of a term \
-                 bigger than a machine word makes every process on the node scan its heap in a global \
-                 garbage collection. Keep data that changes at run time in ETS (`read_concurrency: true`); \
-                 write persistent terms once at startup, or only when the value really changed.",
-                reach.via(),
-                reach.call
+                "A persistent-term write ({}) {context}: each forces a node-wide GC",
+                reach.via()
             ),
         ));
     }

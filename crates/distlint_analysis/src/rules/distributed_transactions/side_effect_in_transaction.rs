@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
     name: "side-effect-in-transaction",
     topic: Topic::DistributedTransactions,
     severity: Severity::Warning,
-    summary: "An email, HTTP request, broadcast or remote call inside a database transaction: a rollback cannot undo it.",
+    summary: "An email, HTTP request, broadcast or remote call in a transaction: a rollback cannot undo it.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -69,11 +69,9 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                 (false, _) => format!("`{module}.{name}/{arity}`"),
             };
             let consequence = if body.retried {
-                "Mnesia may run this function several times (it restarts transactions on lock conflicts), \
-                 so it can happen more than once, and an abort does not take it back"
+                "Mnesia may repeat it on a retry and cannot undo it"
             } else {
-                "if the transaction rolls back, the rows are undone but this is not, so the outside world \
-                 sees something that never committed"
+                "a rollback cannot undo it"
             };
             // A capture is reported whole: `&Mailer.deliver/1`.
             let report_at = match call.capture {
@@ -86,11 +84,12 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             };
             out.push(Finding::new(
                 report_at.byte_range(),
-                format!(
-                    "{shown} inside {} {effect}{via}: {consequence}. Do it after the commit, or insert a job \
-                     (an outbox row, `Oban.insert`) in the same transaction and do it from there.",
-                    body.what
-                ),
+                if via.is_empty() {
+                    format!("{shown} inside {} {effect}: {consequence}", body.what)
+                } else {
+                    // The chain names the call: `via greet/1 → welcome/1: Mailer.deliver/1`.
+                    format!("In {}, this {effect}{via}: {consequence}", body.what)
+                },
             ));
         }
     }

@@ -14,7 +14,8 @@ pub static RULE: Rule = Rule {
     name: "global-genserver-cache",
     topic: Topic::EscalationLadder,
     severity: Severity::Warning,
-    summary: "A GenServer registered under one fixed name serves a key-value map from its state: every read queues behind one process.",
+    summary:
+        "A GenServer under one fixed name serves a key-value map: every read queues behind it.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -51,19 +52,15 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         if !(reads && writes) {
             continue;
         }
-        let reach = if registration.is_global() {
-            " It is registered in :global, so every node in the cluster crosses the network to this one \
-             process and loses it during a partition."
+        let queue = if registration.is_global() {
+            "every read in the cluster queues behind it"
         } else {
-            ""
+            "every read queues behind it"
         };
         out.push(Finding::new(
             module.name_node.byte_range(),
             format!(
-                "`{}` is a GenServer registered as one process (`name: {}`) that answers key lookups from a \
-                 map in its state: every read queues behind every other read and write.{reach} Keep the data \
-                 in ETS with `read_concurrency: true` (or Cachex) and read it directly; broadcast \
-                 invalidations with Phoenix.PubSub if several nodes cache it.",
+                "`{}` is a one-process cache (`name: {}`): {queue}",
                 module.name,
                 file.text(name)
             ),

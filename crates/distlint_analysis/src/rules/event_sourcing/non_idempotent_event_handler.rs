@@ -16,7 +16,8 @@ pub static RULE: Rule = Rule {
     name: "non-idempotent-event-handler",
     topic: Topic::EventSourcing,
     severity: Severity::Info,
-    summary: "A Commanded event handler inserts rows without on_conflict, sends mail or calls HTTP: a redelivered event does it twice.",
+    summary:
+        "A Commanded event handler inserts, mails or calls HTTP: a redelivered event does it twice.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -24,7 +25,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     let file = cx.file;
-    for (id, module) in file.modules_with_ids() {
+    for (id, _) in file.modules_with_ids() {
         if !file.module_uses(id, "Commanded.Event.Handler") {
             continue;
         }
@@ -51,12 +52,8 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 call.node.byte_range(),
                 format!(
-                    "`{}` in `{}.handle/2` {what}: Commanded delivers events at least once (after a crash, \
-                     restart or failover the handler gets the events it had not acknowledged again), so a \
-                     redelivered event {repeated}. {}",
-                    call_label(call),
-                    module.name,
-                    remedy(call)
+                    "`{}` in `handle/2` {what}: a redelivered event {repeated}",
+                    call_label(call)
                 ),
             ));
         }
@@ -73,26 +70,11 @@ fn problem(file: &FileModel<'_>, call: &Call<'_>) -> Option<(&'static str, &'sta
                 ("insert_all", 2 | 3) => call.args.get(2).copied(),
                 _ => return None,
             };
-            (is_repo(module) && has_on_conflict(file, options) == Some(false)).then_some((
-                "inserts without `on_conflict`",
-                "adds a second row, or fails on a unique index and stalls the handler",
-            ))
+            (is_repo(module) && has_on_conflict(file, options) == Some(false))
+                .then_some(("inserts without `on_conflict`", "inserts twice"))
         }
         Effect::Mail => Some(("sends an email", "sends it again")),
         Effect::Http => Some(("makes an HTTP request", "makes it again")),
         _ => None,
-    }
-}
-
-fn remedy(call: &Call<'_>) -> &'static str {
-    match effect_of(call) {
-        Some(Effect::Database) => {
-            "Make the write an upsert (`on_conflict:` with `conflict_target:` on a key taken from the event) \
-             or store the handled `metadata.event_number` in the same transaction and skip events already seen."
-        }
-        _ => {
-            "Record that the effect happened, keyed by the event id, and check it first, or enqueue a job with a \
-             uniqueness key (an Oban job with `unique:`) instead of acting directly."
-        }
     }
 }

@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     name: "nondeterministic-projection",
     topic: Topic::EventSourcing,
     severity: Severity::Info,
-    summary: "A projection reads the clock or a random source: replaying the same events writes different rows.",
+    summary: "A projection reads the clock or a random source: a replay writes different rows.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -50,26 +50,17 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             if !inside {
                 continue;
             }
-            let Some(effect @ (Effect::Clock | Effect::Random)) = effect_of(call) else {
+            let Some(Effect::Clock | Effect::Random) = effect_of(call) else {
                 continue;
             };
             if call.target.name == "monotonic_time" {
                 continue; // Timing the projection itself (telemetry), not a value it writes.
             }
             let what = call_label(call);
-            let instead = match effect {
-                Effect::Clock => {
-                    "Use the time the event was recorded (`metadata.created_at`) or a timestamp carried in \
-                     the event"
-                }
-                _ => "Derive the value from the event (its id, `metadata.event_id`) or generate it when the event is created",
-            };
             out.push(Finding::new(
                 call.node.byte_range(),
                 format!(
-                    "`{what}` in a projection of `{}`: a projection must be rebuildable from the event store, \
-                     and every replay (a reset, a new projection version, a rebuilt read replica) writes a \
-                     different value here, so the rebuilt rows differ from the ones they replace. {instead}.",
+                    "`{what}` in a projection of `{}`: each replay writes a different value",
                     module.name
                 ),
             ));

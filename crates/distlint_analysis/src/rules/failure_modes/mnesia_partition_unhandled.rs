@@ -22,7 +22,8 @@ pub static RULE: Rule = Rule {
     name: "mnesia-partition-unhandled",
     topic: Topic::FailureModes,
     severity: Severity::Warning,
-    summary: "A Mnesia table replicated on several nodes, and nothing in the project handles the inconsistent_database event that follows a partition.",
+    summary:
+        "A replicated Mnesia table, and nothing handles `inconsistent_database` after a partition.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -55,9 +56,9 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         }) {
             continue;
         }
-        let Some((copy_type, node)) = pairs.iter().find_map(|(key, value)| {
+        let Some(node) = pairs.iter().find_map(|(key, value)| {
             (COPY_TYPES.contains(key) && multi_node(file, call.function, *value, 3))
-                .then_some((*key, *value))
+                .then_some(*value)
         }) else {
             continue;
         };
@@ -66,15 +67,10 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             Some(pair) if contains(call.node, pair) => pair,
             _ => call.node,
         };
-        let (module, name, _) = call.mfa();
         out.push(Finding::new(
             report_at.byte_range(),
             format!(
-                "`{module}.{name}` keeps `{copy_type}` of `{table}` on several nodes, and nothing in this \
-                 project handles Mnesia's `inconsistent_database` event: after a partition heals, each side \
-                 keeps serving the writes it took and Mnesia only reports the event. Subscribe with \
-                 `:mnesia.subscribe(:system)` and resolve it (choose master nodes and restart, or merge), \
-                 or create the table with `majority: true`."
+                "`{table}` is replicated with no `inconsistent_database` handler: after a partition its copies stay diverged"
             ),
         ));
     }

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     name: "overlapping-partitions-disabled",
     topic: Topic::FailureModes,
     severity: Severity::Warning,
-    summary: "prevent_overlapping_partitions is set to false, which lets :global's state go inconsistent after a partition.",
+    summary: "prevent_overlapping_partitions is off, which lets :global go inconsistent after a partition.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -24,10 +24,8 @@ pub static RULE: Rule = Rule {
 
 const SETTING: &str = "prevent_overlapping_partitions";
 
-const MESSAGE: &str = "This turns off `prevent_overlapping_partitions` (on by default since OTP 25): when a \
-    network fault leaves partitions that overlap, `:global` no longer disconnects nodes to restore fully \
-    connected groups, its name and lock tables can become inconsistent and stay so after the network heals, \
-    and Mnesia and everything built on `:global` inherit that. Remove the setting.";
+const MESSAGE: &str =
+    "This turns off `prevent_overlapping_partitions`: `:global`'s names and locks can stay inconsistent after a partition";
 
 fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     let file = cx.file;

@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     name: "wall-clock-duration",
     topic: Topic::FailureModes,
     severity: Severity::Warning,
-    summary: "A duration measured with wall-clock time, which jumps with NTP and manual changes; use monotonic time.",
+    summary: "A duration measured with the wall clock, which jumps when NTP or someone sets it.",
     scope: Scope::All,
     fixable: true,
     check,
@@ -61,9 +61,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let finding = Finding::new(
             op.node.byte_range(),
             format!(
-                "This duration subtracts two wall-clock readings (`{}`): the wall clock jumps when NTP \
-                 steps it or someone sets it, so the result can be negative or far too large. Measure \
-                 durations with `System.monotonic_time/1`.",
+                "A duration from two wall-clock readings (`{}`): a clock step makes it negative or far too large",
                 call_name(left.call)
             ),
         );
@@ -90,9 +88,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 call.node.byte_range(),
                 format!(
-                    "`{module}.diff` of two `{}` readings measures a duration with the wall clock, which \
-                     jumps when NTP steps it or someone sets it. Take `System.monotonic_time/1` at both ends \
-                     instead.",
+                    "`{module}.diff` of two `{}` readings: a clock step makes the duration negative or far too large",
                     call_name(first.call)
                 ),
             ));

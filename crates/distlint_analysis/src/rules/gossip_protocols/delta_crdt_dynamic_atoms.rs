@@ -12,7 +12,8 @@ pub static RULE: Rule = Rule {
     name: "delta-crdt-dynamic-atoms",
     topic: Topic::GossipProtocols,
     severity: Severity::Warning,
-    summary: "Atoms built from run-time data are stored in a DeltaCrdt: every node gets them and none can ever free them.",
+    summary:
+        "Atoms built at run time are stored in a DeltaCrdt: every node gets them, none frees them.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -42,10 +43,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 node.byte_range(),
                 format!(
-                    "{how} puts an atom made from run-time data into `DeltaCrdt.{name}/{arity}`: each distinct \
-                     value is a new atom, delta_crdt copies it to every node in the cluster, and the BEAM never \
-                     garbage-collects atoms. Enough distinct values fill the atom table (1,048,576 atoms by \
-                     default) and crash every node at once. Use strings as keys and values."
+                    "{how} puts a run-time atom into `DeltaCrdt.{name}/{arity}`: every node gets it and none can free it"
                 ),
             ));
         }

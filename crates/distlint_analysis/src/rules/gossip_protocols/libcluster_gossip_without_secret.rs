@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     name: "libcluster-gossip-without-secret",
     topic: Topic::GossipProtocols,
     severity: Severity::Warning,
-    summary: "A libcluster Gossip topology without a secret: its multicast heartbeats are unauthenticated plain text that anyone on the network can read and forge.",
+    summary: "A libcluster Gossip topology without a secret: anyone on the network can read and forge it.",
     scope: Scope::All,
     fixable: true,
     check,
@@ -49,11 +49,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             Finding::new(
                 strategy.node.byte_range(),
                 format!(
-                    "libcluster topology {name}uses `Cluster.Strategy.Gossip` without a `secret`: its UDP \
-                     multicast heartbeats then go out as plain text and are accepted from anyone, so any host \
-                     on the network segment can read your node names and make every node connect to a node it \
-                     names (only the cookie stands in the way), and two clusters on one segment try to merge. \
-                     Add `secret:` to the topology's `config:`, read from the environment at boot."
+                    "libcluster Gossip topology {name}has no `secret`: anyone on the network can read and forge its heartbeats"
                 ),
             )
             .with_fix(fix),

@@ -17,7 +17,8 @@ pub static RULE: Rule = Rule {
     name: "global-lock-without-fencing",
     topic: Topic::LeaderElection,
     severity: Severity::Info,
-    summary: "A :global lock guards a write to external storage without a fencing token: both sides of a partition can hold the lock.",
+    summary:
+        "A :global lock guards an external write without a fencing token: both sides can hold it.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -47,11 +48,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             target.byte_range(),
             format!(
-                "`:global.{name}/{arity}` guards a write to external storage (`{write}`), but a `:global` lock \
-                 only spans the nodes this node can see: during a partition both sides can hold it, and a \
-                 holder that stalls can still write after losing it. If a duplicate write would be wrong, \
-                 have the storage check a fencing token (a version column, an advisory lock or lease); if \
-                 the lock only avoids duplicate work, say so with a suppression comment."
+                "`:global.{name}/{arity}` guards `{write}` without a fencing token: both sides of a partition can write"
             ),
         ));
     }

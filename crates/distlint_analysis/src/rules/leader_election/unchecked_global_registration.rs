@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
     name: "unchecked-global-registration",
     topic: Topic::LeaderElection,
     severity: Severity::Warning,
-    summary: "The result of :global.register_name is ignored: when the name is taken it returns :no and this process carries on as if it were the leader.",
+    summary: "The result of :global.register_name is ignored: a process that got `:no` acts as the holder.",
     scope: Scope::All,
     fixable: true,
     check,
@@ -42,10 +42,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             Finding::new(
                 call.node.byte_range(),
                 format!(
-                    "The result of `:global.register_name/{arity}` is ignored: when another process (on \
-                     this side of a partition or the other) already holds the name it returns `:no`, and \
-                     this code carries on as if it were the only holder. Match `:yes` and `:no` and decide \
-                     what a process that lost the registration does."
+                    "The result of `:global.register_name/{arity}` is ignored: a taken name returns `:no` and this code carries on as its holder"
                 ),
             )
             .with_fix(case_fix(file, call, statement)),

@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     name: "unmaintained-swarm-dependency",
     topic: Topic::LeaderElection,
     severity: Severity::Warning,
-    summary: "The project depends on Swarm, which is no longer maintained and whose registry can stay inconsistent after topology changes.",
+    summary: "A dependency on Swarm: unmaintained, and its registry can go inconsistent.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -30,10 +30,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             if is_swarm(file, element) {
                 out.push(Finding::new(
                     element.byte_range(),
-                    "Swarm is unmaintained (its last release dates from January 2019) and its registry \
-                     can keep two processes under one name, or lose a name, when nodes join, leave or a \
-                     netsplit heals. Move to `Horde` (CRDT registry and supervisor), `:pg` process groups, \
-                     or `:global`.",
+                    "Swarm is unmaintained (last release 2019): its registry can lose names or keep duplicates as nodes come and go",
                 ));
             }
         }

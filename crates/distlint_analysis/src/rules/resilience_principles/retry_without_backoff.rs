@@ -17,7 +17,8 @@ pub static RULE: Rule = Rule {
     name: "retry-without-backoff",
     topic: Topic::ResiliencePrinciples,
     severity: Severity::Warning,
-    summary: "A retry that sleeps a constant time before calling itself again: fixed-interval retries from many clients keep an overloaded dependency down.",
+    summary:
+        "A retry that sleeps a fixed time before calling itself again: callers retry in lockstep.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -57,10 +58,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 sleep.node.byte_range(),
                 format!(
-                    "`{}` and then `{}/{}` again: this retries at a fixed interval with no jitter, so when a \
-                     dependency fails every caller retries in lockstep and keeps it overloaded after the \
-                     original fault is gone. Grow the delay exponentially, add random jitter, and cap the \
-                     number of attempts.",
+                    "`{}` and then `{}/{}` again: a fixed delay without jitter, so callers retry in lockstep",
                     file.text(sleep.node),
                     function.name,
                     function.arity
