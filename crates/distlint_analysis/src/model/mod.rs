@@ -3,6 +3,7 @@
 pub mod effects;
 pub mod file;
 pub mod project;
+pub mod singletons;
 pub mod summary;
 
 pub use file::{Call, FileModel, Function, FunctionId, Module, ModuleId};

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use tree_sitter::{Node, Tree};
 
 use super::file::{Call, FileModel};
+use super::singletons::{may_start_singletons, singleton_children};
 use super::summary::{summarize_text, ProjectIndex};
 use crate::config::DEFAULT_EXCLUDED_DIRS;
 use crate::parse::ParsedFile;
@@ -43,6 +44,9 @@ pub struct ProjectModel {
     /// runs while handling `{:error, {:already_started, pid}}`, with that
     /// file (see [`starts_handling_already_started`]).
     pub already_started_handlers: Vec<(PathBuf, HandledStart)>,
+    /// Modules that a source file under `source_dirs` starts as, or under, a
+    /// cluster-wide singleton, with that file (see [`singleton_children`]).
+    pub singleton_children: Vec<(PathBuf, String)>,
     /// What the project's functions do, directly or through each other
     /// (see [`ProjectIndex`]): read from the Elixir files under `source_dirs`.
     pub summaries: ProjectIndex,
@@ -124,6 +128,12 @@ impl ProjectModel {
                 .into_iter()
                 .map(|start| (path.to_path_buf(), start)),
         );
+        self.singleton_children.extend(
+            facts
+                .singleton_children
+                .into_iter()
+                .map(|module| (path.to_path_buf(), module)),
+        );
     }
 
     /// Does a caller somewhere in the project's sources run `module.function`
@@ -133,6 +143,12 @@ impl ProjectModel {
         self.already_started_handlers
             .iter()
             .any(|(_, start)| start.module == module && start.function == function)
+    }
+
+    /// Does a source of the project start `module` as a cluster-wide
+    /// singleton, or under one (see [`singleton_children`])?
+    pub fn started_as_singleton(&self, module: &str) -> bool {
+        self.singleton_children.iter().any(|(_, m)| m == module)
     }
 
     /// Does some source file of the project handle Mnesia's
@@ -165,6 +181,7 @@ impl ProjectModel {
         }
         self.mnesia_inconsistency_handlers.retain(|p| p != path);
         self.already_started_handlers.retain(|(p, _)| p != path);
+        self.singleton_children.retain(|(p, _)| p != path);
         self.add_facts(path, facts);
     }
 
@@ -206,22 +223,21 @@ pub struct SourceFacts {
     pub mentions_mnesia_inconsistency: bool,
     /// See [`starts_handling_already_started`].
     pub handled_starts: Vec<HandledStart>,
+    /// See [`singleton_children`].
+    pub singleton_children: Vec<String>,
 }
 
 impl SourceFacts {
     /// The facts of an Elixir source text (parsed only when a cheap text
     /// search says it may hold one of them).
     pub fn of(text: &str) -> SourceFacts {
-        let handled_starts = if may_handle_already_started(text) {
-            let parsed = ParsedFile::parse(text);
-            starts_handling_already_started(&parsed.tree, text)
-        } else {
-            Vec::new()
-        };
-        SourceFacts {
-            mentions_mnesia_inconsistency: mentions_mnesia_inconsistency(text),
-            handled_starts,
+        if !may_handle_already_started(text) && !may_start_singletons(text) {
+            return SourceFacts {
+                mentions_mnesia_inconsistency: mentions_mnesia_inconsistency(text),
+                ..SourceFacts::default()
+            };
         }
+        SourceFacts::of_parsed(&ParsedFile::parse(text))
     }
 
     /// The facts of an Elixir text already parsed (an editor's buffer).
@@ -230,6 +246,7 @@ impl SourceFacts {
         SourceFacts {
             mentions_mnesia_inconsistency: mentions_mnesia_inconsistency(text),
             handled_starts: starts_handling_already_started(&parsed.tree, text),
+            singleton_children: singleton_children_of(&parsed.tree, text),
         }
     }
 
@@ -239,7 +256,7 @@ impl SourceFacts {
         if erlang {
             return SourceFacts {
                 mentions_mnesia_inconsistency: mentions_mnesia_inconsistency(text),
-                handled_starts: Vec::new(),
+                ..SourceFacts::default()
             };
         }
         SourceFacts::of(text)
@@ -255,6 +272,16 @@ pub struct HandledStart {
     pub module: String,
     /// The function called (`start_link`; a module started as a child runs `start_link`).
     pub function: String,
+}
+
+/// The modules this Elixir source starts as, or under, a cluster-wide
+/// singleton (see [`singleton_children`]). Empty, without building a model,
+/// when the text names none of the mechanisms.
+pub fn singleton_children_of(tree: &Tree, text: &str) -> Vec<String> {
+    if !may_start_singletons(text) {
+        return Vec::new();
+    }
+    singleton_children(&FileModel::build(tree, text))
 }
 
 /// The cheap test before any parse: code that handles the conflict names it.

@@ -5,7 +5,7 @@ use tree_sitter::Node;
 use crate::model::{Call, FileModel, FunctionId};
 use crate::syntax::{
     atom_name, established_within, identifier_name, negated_operand, pinned_variables,
-    tuple_elements, unparenthesized, BinaryOp, Established,
+    tuple_elements, unparenthesized, BinaryOp, Established, Keywords,
 };
 
 /// The kind of name a process is registered under.
@@ -47,9 +47,28 @@ impl Registration {
     }
 }
 
-/// Classifies a name expression, looking through `@attribute` indirection.
+/// Classifies a name expression, looking through what
+/// [`FileModel::value_of`] follows in the function around it: `@attribute`s,
+/// variables bound earlier (`name = {:global, X}` then `name: name`) and
+/// zero-argument helpers of the same module.
 pub fn classify(file: &FileModel<'_>, name: Node<'_>) -> Registration {
-    let name = unparenthesized(file.resolve_attribute(name));
+    classify_target(file, file.function_at(name), name)
+}
+
+/// Like [`classify`], with the function the expression is read in already
+/// known (the target of a call or a send: `server = {:global, X}`, then
+/// `GenServer.call(server, msg)`).
+pub fn classify_target(
+    file: &FileModel<'_>,
+    function: Option<FunctionId>,
+    target: Node<'_>,
+) -> Registration {
+    classify_value(file, file.value_of(function, target))
+}
+
+/// Classifies a name as written (after [`FileModel::value_of`]).
+fn classify_value(file: &FileModel<'_>, name: Node<'_>) -> Registration {
+    let name = unparenthesized(name);
     let source = file.source;
     match name.kind() {
         "atom" | "alias" => Registration::Local,
@@ -67,24 +86,6 @@ pub fn classify(file: &FileModel<'_>, name: Node<'_>) -> Registration {
             }
         }
         _ => Registration::Dynamic,
-    }
-}
-
-/// Like [`classify`] for the target of a call or a send, which may also be a
-/// variable: one binding in `function` is followed (`server = {:global, X}`).
-pub fn classify_target(
-    file: &FileModel<'_>,
-    function: Option<FunctionId>,
-    target: Node<'_>,
-) -> Registration {
-    let node = unparenthesized(file.resolve_attribute(target));
-    match (crate::syntax::variable_name(node, file.source), function) {
-        (Some(name), Some(function)) => match file.binding_before(function, name, node) {
-            Some(value) => classify(file, value),
-            None => Registration::Dynamic,
-        },
-        (Some(_), None) => Registration::Dynamic,
-        _ => classify(file, node),
     }
 }
 
@@ -107,6 +108,10 @@ pub fn start_calls<'m, 't>(file: &'m FileModel<'t>) -> Vec<&'m Call<'t>> {
 
 /// Where a start call says its name: the node to classify and the node to
 /// point a finding at (the `name:` pair, or the name argument of Erlang starts).
+/// Options written in the call are read as they are; options in a variable
+/// (`opts = [name: {:global, X}]`, then `GenServer.start_link(M, arg, opts)`)
+/// are followed with [`FileModel::value_of`] when the argument is the
+/// options of that start function, and the pair is then the one in the binding.
 pub fn start_call_name<'t>(file: &FileModel<'t>, call: &Call<'t>) -> Option<(Node<'t>, Node<'t>)> {
     let (module, _, arity) = call.mfa();
     if module.starts_with(':') {
@@ -115,8 +120,29 @@ pub fn start_call_name<'t>(file: &FileModel<'t>, call: &Call<'t>) -> Option<(Nod
         let named_arity = if module == ":supervisor" { 3 } else { 4 };
         return (arity == named_arity).then(|| (call.args[0], call.args[0]));
     }
-    let pair = call.keyword_options()?.pair("name", file.source)?;
+    let options = match call.keyword_options() {
+        Some(options) => options,
+        None if last_argument_is_options(file, call) => {
+            Keywords::cast(file.value_of(call.function, *call.args.last()?))?
+        }
+        None => return None,
+    };
+    let pair = options.pair("name", file.source)?;
     Some((pair.value, pair.node))
+}
+
+/// Is the last argument of this start call its options (and not the
+/// argument handed to `init/1`)?
+fn last_argument_is_options(file: &FileModel<'_>, call: &Call<'_>) -> bool {
+    match call.mfa() {
+        ("GenServer", _, 3) | ("Agent", _, 2 | 4) => true,
+        ("Supervisor", _, 3) | ("DynamicSupervisor" | "Task.Supervisor", _, 1 | 3) => true,
+        // Supervisor.start_link(children, opts), not Supervisor.start_link(Module, arg).
+        ("Supervisor", _, 2) => {
+            crate::syntax::list_elements(file.value_of(call.function, call.args[0])).is_some()
+        }
+        _ => false,
+    }
 }
 
 /// Is `node` (an expression naming a node) this node, where it is written?

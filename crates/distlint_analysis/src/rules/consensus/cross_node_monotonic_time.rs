@@ -124,17 +124,33 @@ fn is_instant(
             .is_some_and(|b| is_instant(file, Some(function), b.value, depth - 1))
 }
 
-/// The outermost monotonic instants inside `node` (a message, an argument list).
+/// An instant found in what a call takes, with the variable (or helper) it
+/// was put into first, if any: `msg = %{at: System.monotonic_time()}`, then
+/// `broadcast(pubsub, topic, msg)`.
+struct Found<'t> {
+    instant: Node<'t>,
+    held_by: Option<&'t str>,
+}
+
+/// How many variables (or helpers) are looked through to find what a message holds.
+const HOPS: u8 = 3;
+
+/// The outermost monotonic instants inside `node` (a message, an argument
+/// list), also inside the value a variable or helper holds (see
+/// [`FileModel::value_of`]).
 fn instants_in<'t>(
     file: &FileModel<'t>,
     function: Option<FunctionId>,
     node: Node<'t>,
-    found: &mut Vec<Node<'t>>,
+    found: &mut Vec<Found<'t>>,
 ) {
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
+    let mut stack = vec![(node, function, 0u8, None)];
+    while let Some((n, function, hops, held_by)) = stack.pop() {
         if is_instant(file, function, n, 3) {
-            found.push(unparenthesized(n));
+            found.push(Found {
+                instant: unparenthesized(n),
+                held_by,
+            });
             continue;
         }
         // A difference of two instants is a duration: nothing inside it escapes.
@@ -144,7 +160,17 @@ fn instants_in<'t>(
         if n.kind() == "anonymous_function" {
             continue; // Runs later, maybe elsewhere: not this value.
         }
-        stack.extend(named_children(n));
+        // A message built earlier: `msg = %{node: node(), at: System.monotonic_time()}`.
+        if hops < HOPS && n.is_named() {
+            let bare = unparenthesized(file.resolve_attribute(n));
+            let value = file.value_of(function, n);
+            if value.id() != bare.id() {
+                let name = held_by.or_else(|| Some(file.text(unparenthesized(n))));
+                stack.push((value, file.function_at(value), hops + 1, name));
+                continue;
+            }
+        }
+        stack.extend(named_children(n).map(|child| (child, function, hops, held_by)));
     }
 }
 
@@ -164,7 +190,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         for arg in call.args.iter().skip(first) {
             instants_in(file, call.function, *arg, &mut found);
         }
-        for instant in found {
+        for Found { instant, held_by } in found {
             if seen.contains(&instant.start_byte()) {
                 continue;
             }
@@ -174,6 +200,10 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                 Sink::Remote => format!("is sent to another node by {target}"),
                 Sink::Replicated => format!("is replicated to other nodes by {target}"),
                 Sink::Stored => format!("is stored by {target}"),
+            };
+            let what = match held_by {
+                Some(name) => format!("is put into `{name}`, which {what}"),
+                None => what,
             };
             out.push(Finding::new(
                 instant.byte_range(),

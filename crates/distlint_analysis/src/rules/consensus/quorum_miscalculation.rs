@@ -84,6 +84,173 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             );
         }
     }
+    // if length(votes) >= size / 2   /   when acks * 2 >= n   /   count > div(length(Node.list()), 2)
+    for operator in &file.operators {
+        if let Some((range, message)) = inline_test(file, operator.function, &operator.op) {
+            report(range, message);
+        }
+    }
+}
+
+/// A majority test written inline: a count compared with half the members
+/// (`length(votes) >= size / 2`, `div(n, 2) <= acks`), or twice a count with
+/// the members (`acks * 2 >= n`). "At least half" lets both halves of an
+/// even split pass; "more than half" (`count > div(n, 2)`, `2 * acks > n`) is
+/// a majority and stays quiet, unless the member count is that of the nodes
+/// this node can see (`Node.list()`), which no comparison can fix.
+/// A half held by a name with `quorum` or `majority` in it is judged with that
+/// name, above.
+fn inline_test(
+    file: &FileModel<'_>,
+    function: Option<FunctionId>,
+    op: &BinaryOp<'_>,
+) -> Option<(std::ops::Range<usize>, String)> {
+    // Normalised to `small OP big`: `a >= b` is `b <= a`.
+    let (small, big, strict) = match op.operator_text(file.source) {
+        "<" => (op.left, op.right, true),
+        "<=" => (op.left, op.right, false),
+        ">" => (op.right, op.left, true),
+        ">=" => (op.right, op.left, false),
+        _ => return None,
+    };
+    let comparison = file
+        .text(op.node)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    // `half <= count` passes at half; `count < half` fails below half, so passes at half too.
+    let halves = [(small, big, !strict), (big, small, strict)];
+    for (half_side, count_side, passes_at_half) in halves {
+        if named_quorum(file, half_side) {
+            continue;
+        }
+        let half_value = file.value_of(function, half_side);
+        let Some((_, half)) = halving(file, half_value) else {
+            continue;
+        };
+        if halving(file, file.value_of(function, count_side)).is_some() {
+            continue; // Half compared with half: not a count.
+        }
+        if let Some(reading) =
+            function.and_then(|f| visible_nodes_in(file, f, half, op.node.start_byte(), 3))
+        {
+            return Some((
+                op.node.byte_range(),
+                format!(
+                    "The majority test `{comparison}` counts the members from `{}`, the nodes this node \
+                     can reach right now: during a partition each side counts only itself, so a minority \
+                     side compares its votes with a smaller half and believes it has a majority. Compare \
+                     with the configured cluster size (a fixed member list or setting), not the current \
+                     membership.",
+                    file.text(reading)
+                ),
+            ));
+        }
+        if passes_at_half && majority_context(file, function, op.node) {
+            return Some((op.node.byte_range(), at_half_message(&comparison)));
+        }
+    }
+    // `acks * 2 >= n` is `acks >= n / 2`.
+    if !strict && doubled(file, big) && majority_context(file, function, op.node) {
+        return Some((op.node.byte_range(), at_half_message(&comparison)));
+    }
+    None
+}
+
+fn at_half_message(comparison: &str) -> String {
+    format!(
+        "`{comparison}` counts exactly half the members as a majority: with 4 members 2 \
+         pass, so both halves of a 2-2 partition pass it and both go on deciding (two \
+         leaders, conflicting writes). A majority is more than half: `count > div(n, 2)`, or \
+         `count >= div(n, 2) + 1`, over the configured cluster size."
+    )
+}
+
+/// A variable or local function whose name says it is the quorum: judged by
+/// that name (see the bindings and functions above).
+fn named_quorum(file: &FileModel<'_>, node: Node<'_>) -> bool {
+    let node = unparenthesized(node);
+    if let Some(name) = variable_name(node, file.source) {
+        return is_quorum_name(name);
+    }
+    file.call_for_expression(node)
+        .is_some_and(|call| call.target.module.is_none() && is_quorum_name(&call.target.name))
+}
+
+/// `x * 2` or `2 * x`.
+fn doubled(file: &FileModel<'_>, node: Node<'_>) -> bool {
+    BinaryOp::cast(unparenthesized(node)).is_some_and(|op| {
+        op.operator_text(file.source) == "*" && (is_two(file, op.left) || is_two(file, op.right))
+    })
+}
+
+/// Words of names that say a comparison counts votes of members: `votes`,
+/// `acks`, `replicas`, `quorum`, `majority`, `elect`, ...
+const MAJORITY_WORDS: &[&str] = &[
+    "quorum",
+    "majority",
+    "majorities",
+    "vote",
+    "votes",
+    "voter",
+    "voters",
+    "voted",
+    "ballot",
+    "ballots",
+    "ack",
+    "acks",
+    "acked",
+    "acknowledged",
+    "acknowledgements",
+    "replica",
+    "replicas",
+    "peer",
+    "peers",
+    "cluster",
+    "elect",
+    "elected",
+    "election",
+    "leader",
+    "consensus",
+    "promise",
+    "promises",
+    "acceptor",
+    "acceptors",
+    "granted",
+];
+
+/// Is the comparison about members' votes: a word of [`MAJORITY_WORDS`] in
+/// a name in it, or in the name of the function around it?
+fn majority_context(
+    file: &FileModel<'_>,
+    function: Option<FunctionId>,
+    comparison: Node<'_>,
+) -> bool {
+    let function_name = function
+        .map(|f| file.function(f).name.as_str())
+        .unwrap_or("");
+    [file.text(comparison), function_name]
+        .into_iter()
+        .any(|text| {
+            text.split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|word| !word.is_empty())
+                .flat_map(split_camel_case)
+                .any(|word| MAJORITY_WORDS.contains(&word.as_str()))
+        })
+}
+
+/// `LeaderElection` as `leader`, `election`; `votes` as `votes`.
+fn split_camel_case(word: &str) -> Vec<String> {
+    let mut words = vec![String::new()];
+    for c in word.chars() {
+        if c.is_ascii_uppercase() && !words.last().is_some_and(|w| w.is_empty()) {
+            words.push(String::new());
+        }
+        if let Some(last) = words.last_mut() {
+            last.push(c.to_ascii_lowercase());
+        }
+    }
+    words
 }
 
 fn half_message(file: &FileModel<'_>, name: &str, half: Node<'_>) -> String {

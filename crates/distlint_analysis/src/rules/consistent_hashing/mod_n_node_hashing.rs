@@ -7,7 +7,8 @@
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
-use crate::model::{FileModel, FunctionId};
+use crate::model::{Call, FileModel, FunctionId, ModuleId};
+use crate::rules::registration::{classify_target, start_call_name, start_calls, Registration};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{list_elements, tuple_elements, unparenthesized, variable_name, BinaryOp};
 
@@ -39,9 +40,9 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             let Some(modulus) = call.args.get(*index).copied() else {
                 continue;
             };
-            if !is_node_count(file, call.function, modulus, 2) {
+            let Some(origin) = node_count(file, call.function, modulus, 4) else {
                 continue;
-            }
+            };
             // `rem(x, n)` takes x as it is; `phash2(x, n)` hashes it: either way x is args[0].
             if spreads_load(file, call.function, call.args[0]) {
                 continue;
@@ -54,7 +55,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 call.node.byte_range(),
                 format!(
-                    "`{shown}` over the node count (`{}`) places keys by hash modulo N: when a node joins or \
+                    "`{shown}` over the node count (`{}`{origin}) places keys by hash modulo N: when a node joins or \
                      leaves almost every key moves (from N to N+1 nodes about N/(N+1) of them), and nodes that \
                      see different members during a partition disagree about owners. Use a consistent hash \
                      ring (libring, ExHashRing) or jump hash over a fixed number of buckets.",
@@ -100,67 +101,212 @@ fn spreads_load(file: &FileModel<'_>, function: Option<FunctionId>, node: Node<'
     })
 }
 
-/// `length(nodes)`, `Enum.count(Node.list())`, or a variable bound to one.
-fn is_node_count(
+/// `length(nodes)`, `Enum.count(Node.list())`, or what holds one (see
+/// [`FileModel::value_of`]: a variable bound earlier, an `@attribute`, a
+/// zero-argument helper); with what makes the list a node list, for the
+/// message, when its name does not say it (see [`node_list`]).
+fn node_count(
     file: &FileModel<'_>,
     function: Option<FunctionId>,
     node: Node<'_>,
     depth: u8,
-) -> bool {
-    let node = unparenthesized(node);
+) -> Option<String> {
+    let value = file.value_of(function, node);
+    let function = moved(file, function, node, value);
     // Also piped: `Node.list() |> length()`.
-    if let Some(call) = file.call_for_expression(node) {
-        return matches!(call.mfa(), ("", "length", 1) | ("Enum", "count", 1))
-            && is_node_list(file, function, call.args[0], depth);
+    let call = file.call_for_expression(value)?;
+    if !matches!(call.mfa(), ("", "length", 1) | ("Enum", "count", 1)) {
+        return None;
     }
-    match (variable_name(node, file.source), function) {
-        (Some(name), Some(function)) if depth > 0 => file
-            .binding_before(function, name, node)
-            .is_some_and(|value| is_node_count(file, Some(function), value, depth - 1)),
-        _ => false,
+    node_list(file, function, call.args[0], depth).map(|origin| match origin {
+        Origin::Written => String::new(),
+        Origin::Group(group) => format!(
+            ": the members of the process group `{group}`, which one process per node joins"
+        ),
+        Origin::Passed { caller, list } => format!(": `{list}` passed by `{caller}`"),
+    })
+}
+
+/// Why a list is a node list.
+enum Origin {
+    /// It says so: `Node.list()`, `nodes`, ... (also through variables).
+    Written,
+    /// The members of a process group that each node joins once.
+    Group(String),
+    /// A parameter, passed a node list by a caller of the module (`owner/1`).
+    Passed { caller: String, list: String },
+}
+
+/// The function to read `value` in: `function`, unless
+/// [`FileModel::value_of`] went into a helper or an attribute to find it.
+fn moved(
+    file: &FileModel<'_>,
+    function: Option<FunctionId>,
+    node: Node<'_>,
+    value: Node<'_>,
+) -> Option<FunctionId> {
+    if unparenthesized(node).id() == value.id() {
+        function
+    } else {
+        file.function_at(value)
     }
 }
 
-/// `Node.list()`, `[node() | Node.list()]`, `:erlang.nodes()`, a variable named
-/// `*nodes`, or a variable bound to one of these in the same function.
-fn is_node_list(
+/// A list of the cluster's nodes: `Node.list()`, `[node() | Node.list()]`,
+/// `:erlang.nodes()`, the members of a process group that has one member per
+/// node, such a list sorted or filtered, a variable named like a node list
+/// (`nodes`, `live_nodes`, see [`is_node_list_name`]), or what holds one of
+/// these (see [`FileModel::value_of`]); or a parameter of a function of the
+/// module that some caller in the module passes one of these to.
+fn node_list(
     file: &FileModel<'_>,
     function: Option<FunctionId>,
     node: Node<'_>,
     depth: u8,
-) -> bool {
+) -> Option<Origin> {
+    if depth == 0 {
+        return None;
+    }
     let node = unparenthesized(node);
-    if let Some(call) = file.call_for_expression(node) {
+    if variable_name(node, file.source).is_some_and(is_node_list_name) {
+        return Some(Origin::Written);
+    }
+    let value = file.value_of(function, node);
+    let function = moved(file, function, node, value);
+    if let Some(call) = file.call_for_expression(value) {
         return match call.mfa() {
-            ("Node", "list", 0 | 1) | (":erlang", "nodes", 0 | 1) => true,
-            // Reordering a node list keeps it a node list.
-            ("Enum", "sort" | "uniq" | "shuffle" | "reverse", 1) => {
-                is_node_list(file, function, call.args[0], depth)
+            ("Node", "list", 0 | 1) | (":erlang", "nodes", 0 | 1) => Some(Origin::Written),
+            (":pg", "get_members", 1 | 2) | (":pg2", "get_members", 1) => {
+                one_member_per_node(file, call).then(|| {
+                    let group = call.args.last().map(|g| file.text(*g)).unwrap_or_default();
+                    Origin::Group(group.to_string())
+                })
             }
-            _ => false,
+            // Reordering or filtering a node list keeps it a node list.
+            ("Enum", "sort" | "uniq" | "shuffle" | "reverse", 1)
+            | ("Enum", "sort" | "sort_by" | "filter" | "reject" | "uniq_by", 2)
+            | ("List", "delete", 2) => node_list(file, function, call.args[0], depth - 1),
+            _ => None,
         };
     }
-    if let Some(elements) = list_elements(node) {
+    if let Some(elements) = list_elements(value) {
         // [node() | Node.list()]
-        return elements.iter().any(|element| {
-            BinaryOp::cast(*element).is_some_and(|op| {
-                op.operator_text(file.source) == "|"
-                    && is_node_list(file, function, op.right, depth)
-            })
+        return elements.iter().find_map(|element| {
+            let op = BinaryOp::cast(*element)?;
+            (op.operator_text(file.source) == "|")
+                .then(|| node_list(file, function, op.right, depth - 1))
+                .flatten()
         });
     }
-    let Some(name) = variable_name(node, file.source) else {
-        return false;
-    };
+    if let Some(op) = BinaryOp::cast(value) {
+        if op.operator_text(file.source) == "++" {
+            return node_list(file, function, op.left, depth - 1)
+                .or_else(|| node_list(file, function, op.right, depth - 1));
+        }
+    }
+    let name = variable_name(value, file.source)?;
     if is_node_list_name(name) {
-        return true;
+        return Some(Origin::Written);
     }
-    match function {
-        Some(function) if depth > 0 => file
-            .binding_before(function, name, node)
-            .is_some_and(|value| is_node_list(file, Some(function), value, depth - 1)),
-        _ => false,
-    }
+    // A parameter: what the module's own callers pass.
+    let function = function?;
+    let index = parameter_index(file, function, name)?;
+    callers(file, function).find_map(|caller| {
+        let arg = *caller.args.get(index)?;
+        let origin = node_list(file, caller.function, arg, depth - 1)?;
+        Some(match origin {
+            Origin::Written => {
+                let at = caller.function.map(|f| file.function(f));
+                Origin::Passed {
+                    caller: at
+                        .map(|f| format!("{}/{}", f.name, f.arity))
+                        .unwrap_or_default(),
+                    list: file
+                        .text(arg)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                }
+            }
+            other => other,
+        })
+    })
+}
+
+/// The index of the parameter of `function` that is the variable `name`
+/// (also `[_ | _] = name` in the head).
+fn parameter_index(file: &FileModel<'_>, function: FunctionId, name: &str) -> Option<usize> {
+    let binds = |node: Node<'_>| variable_name(unparenthesized(node), file.source) == Some(name);
+    file.function(function).params.iter().position(|param| {
+        binds(*param)
+            || BinaryOp::cast(unparenthesized(*param)).is_some_and(|op| {
+                op.operator_text(file.source) == "=" && (binds(op.left) || binds(op.right))
+            })
+    })
+}
+
+/// Calls of `function` (by name and arity) from its own module, other than from itself.
+fn callers<'m, 't>(
+    file: &'m FileModel<'t>,
+    function: FunctionId,
+) -> impl Iterator<Item = &'m Call<'t>> + 'm {
+    let callee = file.function(function);
+    let module = callee.module;
+    let module_name = module.map(|m| file.module(m).name.as_str());
+    file.calls_named(&callee.name).filter(move |call| {
+        let local = call.target.module.is_none() || call.target.module.as_deref() == module_name;
+        local
+            && !call.target.dynamic
+            && !call.capture
+            && call.arity == callee.arity
+            && call.module == module
+            && call.function != Some(function)
+    })
+}
+
+/// `:pg.get_members(scope, group)` of a group that each node joins once: in
+/// this file, `:pg.join(scope, group, self())` (same scope and group, as
+/// written) runs in a module whose process is registered under one local
+/// name, so there is one such process per node, and the members stand for the
+/// nodes.
+fn one_member_per_node(file: &FileModel<'_>, get: &Call<'_>) -> bool {
+    let erlang_module = get.mfa().0;
+    let key = |call: &Call<'_>, group_and_scope: &[Node<'_>]| -> Vec<String> {
+        group_and_scope
+            .iter()
+            .map(|n| {
+                let value = file.value_of(call.function, *n);
+                file.text(value).split_whitespace().collect::<String>()
+            })
+            .collect()
+    };
+    // get_members([scope,] group) and join([scope,] group, pid).
+    let wanted = key(get, &get.args);
+    file.calls_to(erlang_module, "join").any(|join| {
+        let Some((pid, scope_and_group)) = join.args.split_last() else {
+            return false;
+        };
+        if join.capture || key(join, scope_and_group) != wanted {
+            return false;
+        }
+        let is_self = file
+            .call_for_expression(file.value_of(join.function, *pid))
+            .is_some_and(|c| matches!(c.mfa(), ("" | ":erlang", "self", 0)));
+        is_self
+            && join
+                .module
+                .is_some_and(|module| registered_once_per_node(file, module))
+    })
+}
+
+/// Does the module start its process under a fixed local name (`name: __MODULE__`)?
+fn registered_once_per_node(file: &FileModel<'_>, module: ModuleId) -> bool {
+    start_calls(file).into_iter().any(|start| {
+        start.module == Some(module)
+            && start_call_name(file, start).is_some_and(|(name, _)| {
+                classify_target(file, start.function, name) == Registration::Local
+            })
+    })
 }
 
 /// `nodes`, `live_nodes`, `node_list`: names people give to cluster members.

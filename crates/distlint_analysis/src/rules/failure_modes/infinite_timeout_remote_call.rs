@@ -9,7 +9,7 @@ use crate::rules::registration::is_this_node;
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Fix, Severity, TextEdit};
-use crate::model::{Call, FileModel};
+use crate::model::{Call, FileModel, FunctionId};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{
     atom_name, contains, is_atom, last_expression, tuple_elements, unparenthesized, variable_name,
@@ -61,10 +61,12 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let (module, name, arity) = call.mfa();
+        let waits = waits_with(file, timeout);
         out.push(finding(
+            file,
             timeout,
             format!(
-                "`{module}.{name}/{arity}` to {target} waits with `:infinity`: a node that is slow but \
+                "`{module}.{name}/{arity}` to {target} waits with {waits}: a node that is slow but \
                  alive (overloaded, a gray failure) never triggers `:DOWN`, so this process waits for \
                  good, and everything queued behind it stalls too. Use a finite timeout and handle the exit."
             ),
@@ -82,10 +84,12 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         };
         let (_, name, arity) = call.mfa();
         let supervisor = file.text(start.args[0]);
+        let waits = waits_with(file, timeout);
         out.push(finding(
+            file,
             timeout,
             format!(
-                "`Task.{name}/{arity}` with `:infinity` waits for a task started on `{supervisor}`, another \
+                "`Task.{name}/{arity}` with {waits} waits for a task started on `{supervisor}`, another \
                  node: if that node is slow but alive the task neither finishes nor fails and this process \
                  waits for good. Use a finite timeout (and `Task.shutdown/2` the task when it expires)."
             ),
@@ -104,17 +108,22 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let Some(timeout) = options.get("timeout", file.source) else {
             continue;
         };
-        if !is_atom(unparenthesized(timeout), file.source, "infinity") {
+        if !is_infinity(file, call.function, timeout) {
             continue;
         }
         let Some(target) = remote_target(file, call, call.args[0], 2) else {
             continue;
         };
         let (_, name, _) = call.mfa();
+        let waits = match waits_with(file, timeout) {
+            shown if shown == "`:infinity`" => "`timeout: :infinity`".to_string(),
+            shown => format!("`timeout:` {shown}"),
+        };
         out.push(finding(
+            file,
             timeout,
             format!(
-                "`Task.Supervisor.{name}` runs its tasks on {target} with `timeout: :infinity`: one slow \
+                "`Task.Supervisor.{name}` runs its tasks on {target} with {waits}: one slow \
                  but alive node holds up the whole stream for good. Use a finite timeout (and \
                  `on_timeout: :kill_task` to drop the stragglers)."
             ),
@@ -126,17 +135,41 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
 const SUPPRESS: &str = " If it is intended (the name only ever lives on this node, an operator's \
      command), say why: `# distlint:disable-next-line infinite-timeout-remote-call -- <reason>`.";
 
-fn finding(timeout: Node<'_>, message: String) -> Finding {
-    Finding::new(timeout.byte_range(), message + SUPPRESS).with_fix(Some(Fix {
+/// The finding at the timeout argument. The quick fix is offered only where
+/// `:infinity` is written in the call: a variable, attribute or helper that
+/// holds it may be shared with other calls, which a fix here would not see.
+fn finding(file: &FileModel<'_>, timeout: Node<'_>, message: String) -> Finding {
+    let finding = Finding::new(timeout.byte_range(), message + SUPPRESS);
+    if !is_atom(unparenthesized(timeout), file.source, "infinity") {
+        return finding;
+    }
+    finding.with_fix(Some(Fix {
         title: format!("Replace `:infinity` with a {SUGGESTED_TIMEOUT} ms timeout"),
         edits: vec![TextEdit::replace(timeout.byte_range(), SUGGESTED_TIMEOUT)],
     }))
 }
 
-/// The argument at `index` when it is the literal `:infinity`.
+/// How the message names the timeout: `` `:infinity` ``, or
+/// `` `timeout` (`:infinity`) `` when a name holds it.
+fn waits_with(file: &FileModel<'_>, timeout: Node<'_>) -> String {
+    let written = file.text(unparenthesized(timeout));
+    if written == ":infinity" {
+        "`:infinity`".to_string()
+    } else {
+        format!("`{written}` (`:infinity`)")
+    }
+}
+
+/// The argument at `index` when it is `:infinity`: written there, or held by
+/// what [`FileModel::value_of`] follows (a variable bound earlier in the
+/// function, an `@attribute`, a zero-argument helper of the module).
 fn infinity_argument<'t>(file: &FileModel<'t>, call: &Call<'t>, index: usize) -> Option<Node<'t>> {
     let arg = *call.args.get(index)?;
-    is_atom(unparenthesized(arg), file.source, "infinity").then_some(arg)
+    is_infinity(file, call.function, arg).then_some(arg)
+}
+
+fn is_infinity(file: &FileModel<'_>, function: Option<FunctionId>, node: Node<'_>) -> bool {
+    is_atom(file.value_of(function, node), file.source, "infinity")
 }
 
 /// What `server` names, when it is a process on another node or a
@@ -169,9 +202,13 @@ fn remote_target(
     if depth == 0 {
         return None;
     }
-    if let Some(name) = variable_name(node, source) {
-        let value = file.binding_before(call.function?, name, node)?;
+    // A variable bound earlier, or a zero-argument helper (see `FileModel::value_of`).
+    let value = file.value_of(call.function, node);
+    if value.id() != node.id() {
         return remote_target(file, call, value, depth - 1);
+    }
+    if variable_name(node, source).is_some() {
+        return None;
     }
     // A local helper: `GenServer.call(via_tuple(id), ...)`.
     let helper = file.call_for_node(node)?;
@@ -215,9 +252,9 @@ fn remote_task_start<'m, 't>(
     wait: &Call<'t>,
     tasks: Node<'t>,
 ) -> Option<&'m Call<'t>> {
-    let mut scope = unparenthesized(tasks);
-    if let Some(name) = variable_name(scope, file.source) {
-        scope = unparenthesized(file.binding_before(wait.function?, name, scope)?);
+    let scope = file.value_of(wait.function, tasks);
+    if variable_name(scope, file.source).is_some() {
+        return None;
     }
     file.calls_to_any("Task.Supervisor", REMOTE_TASK_STARTS)
         .filter(|start| !start.capture && start.arity >= 2)

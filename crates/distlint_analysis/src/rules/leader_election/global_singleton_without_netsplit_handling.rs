@@ -20,7 +20,7 @@ pub(super) use crate::model::project::handles_already_started;
 use crate::model::project::starts_handling_already_started;
 use crate::model::{Call, FileModel, FunctionId};
 use crate::parse::ParsedFile;
-use crate::rules::registration::{classify, start_call_name, start_calls};
+use crate::rules::registration::{classify_target, start_call_name, start_calls};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{
     named_children, tuple_elements, unparenthesized, variable_name, BinaryOp, Keywords,
@@ -44,7 +44,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let Some((name, report_at)) = start_call_name(file, call) else {
             continue;
         };
-        let registration = classify(file, name);
+        let registration = classify_target(file, call.function, name);
         if !registration.is_global() || handles_already_started(file, call) {
             continue;
         }
@@ -56,7 +56,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         }
         let (module, function, _) = call.mfa();
         let written = file.text(name);
-        let resolved = file.text(file.resolve_attribute(name));
+        let resolved = file.text(file.value_of(call.function, name));
         let shown = if written == resolved {
             format!("`{written}`")
         } else {
@@ -121,7 +121,10 @@ fn handled_by_caller(cx: &RuleContext<'_>, file: &FileModel<'_>, call: &Call<'_>
 /// A pid lives on one node, so only that process's node can register the
 /// name: two sides of a partition never both hold it. A part of the name is
 /// `self()`, `make_ref()`, or a variable named `pid`, `*_pid`, `parent` or
-/// `caller` (followed through local bindings).
+/// `caller` (followed through local bindings). Names keyed by this node
+/// (`node()`) or by a value generated to be unique (`System.unique_integer/1`,
+/// or a helper of the module that makes one, as a per-instance suffix) are
+/// not competed for either: no other copy is started under them.
 fn keyed_by_process(file: &FileModel<'_>, function: Option<FunctionId>, name: Node<'_>) -> bool {
     let name = file.value_of(function, name);
     let key = match tuple_elements(name).as_deref() {
@@ -132,9 +135,14 @@ fn keyed_by_process(file: &FileModel<'_>, function: Option<FunctionId>, name: No
 }
 
 fn names_a_process(file: &FileModel<'_>, function: Option<FunctionId>, node: Node<'_>) -> bool {
+    if let Some(call) = file.call_for_expression(unparenthesized(node)) {
+        if helper_generates_unique(file, call) {
+            return true;
+        }
+    }
     let node = file.value_of(function, node);
     if let Some(call) = file.call_for_expression(node) {
-        return matches!(call.mfa(), ("" | ":erlang", "self" | "make_ref", 0));
+        return is_unique_to_instance(call) || helper_generates_unique(file, call);
     }
     if let Some(elements) = tuple_elements(node) {
         return elements
@@ -145,6 +153,34 @@ fn names_a_process(file: &FileModel<'_>, function: Option<FunctionId>, node: Nod
         let name = name.trim_start_matches('_');
         matches!(name, "pid" | "parent" | "caller") || name.ends_with("_pid")
     })
+}
+
+/// `self()`, `make_ref()`, `node()` and unique integers.
+fn is_unique_to_instance(call: &Call<'_>) -> bool {
+    matches!(
+        call.mfa(),
+        ("" | ":erlang", "self" | "make_ref" | "node", 0)
+            | ("Node", "self", 0)
+            | ("System" | ":erlang", "unique_integer", 0 | 1)
+    )
+}
+
+/// A call of a zero-argument function of the module that makes a unique
+/// value (`def entropy, do: ... System.unique_integer([:positive]) ...`).
+fn helper_generates_unique(file: &FileModel<'_>, call: &Call<'_>) -> bool {
+    if call.target.module.is_some() || call.target.dynamic || call.capture || call.arity != 0 {
+        return false;
+    }
+    let Some(module) = call.module else {
+        return false;
+    };
+    file.functions_of(module)
+        .filter(|(_, f)| f.name == call.target.name && f.arity == 0)
+        .any(|(id, _)| {
+            file.calls
+                .iter()
+                .any(|inner| inner.function == Some(id) && is_unique_to_instance(inner))
+        })
 }
 
 /// When the start call is the whole body of a `start_link` clause, wraps it in a

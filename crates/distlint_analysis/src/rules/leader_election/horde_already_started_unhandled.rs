@@ -54,10 +54,11 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// `{:via, Horde.Registry, key}`, written inline, in a module attribute, or
-/// returned by a local helper (`name: via_tuple(id)`).
+/// `{:via, Horde.Registry, key}`, written inline, in a module attribute, in a
+/// variable bound earlier (`name = via_tuple(id)`, then `name: name`; see
+/// [`FileModel::value_of`]), or returned by a local helper (`name: via_tuple(id)`).
 fn is_horde_name(file: &FileModel<'_>, call: &Call<'_>, name: Node<'_>) -> bool {
-    let name = unparenthesized(file.resolve_attribute(name));
+    let name = file.value_of(call.function, name);
     if is_horde_via(file, name) {
         return true;
     }
@@ -73,10 +74,9 @@ fn is_horde_name(file: &FileModel<'_>, call: &Call<'_>, name: Node<'_>) -> bool 
         .filter(|(_, f)| f.name == helper.target.name && f.arity == helper.arity)
         .peekable();
     clauses.peek().is_some()
-        && clauses.all(|(_, f)| {
+        && clauses.all(|(id, f)| {
             f.body.is_some_and(|body| {
-                let value = unparenthesized(last_expression(body));
-                is_horde_via(file, file.resolve_attribute(value))
+                is_horde_via(file, file.value_of(Some(id), last_expression(body)))
             })
         })
 }

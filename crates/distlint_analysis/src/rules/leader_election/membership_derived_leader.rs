@@ -32,6 +32,7 @@ const SELECTORS: &[(&str, &[&str])] = &[
 
 fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     let file = cx.file;
+    let mut reported: Vec<std::ops::Range<usize>> = Vec::new();
     for call in file.calls_matching(SELECTORS) {
         if call.capture {
             continue;
@@ -39,32 +40,139 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let Some((list, pick)) = selection(file, call) else {
             continue;
         };
-        let Some(members) = membership(file, call.function, list, 0) else {
-            continue;
-        };
-        // Only the extremes of a list are a choice every node can agree on;
-        // the first of an unsorted list is a leader only where the code says so.
-        let deterministic = match pick {
-            Pick::Extreme => true,
-            Pick::End => members.sorted,
-            Pick::ByKey => false,
-        };
-        if !deterministic && !leader_context(file, call) {
+        let picker = format!("`{}`", call.signature());
+        match origin(file, call.function, list, 0) {
+            Some(Origin::Members(members)) => {
+                if !deterministic(file, call, pick, members.sorted) {
+                    continue;
+                }
+                reported.push(call.node.byte_range());
+                out.push(finding(call.node, &picker, &members));
+            }
+            // `def leader(nodes), do: Enum.min(nodes)`: judged where it is called.
+            Some(Origin::Parameter { index, sorted }) => {
+                let Some(function) = call.function else {
+                    continue;
+                };
+                let pick = Picked {
+                    selector: call,
+                    pick,
+                    picker: &picker,
+                };
+                for (site, members, chain) in
+                    callers_passing_members(file, function, index, sorted, &mut Vec::new())
+                {
+                    if reported.contains(&site.node.byte_range()) {
+                        continue;
+                    }
+                    if !deterministic(file, pick.selector, pick.pick, members.sorted)
+                        && !leader_context(file, site)
+                    {
+                        continue;
+                    }
+                    reported.push(site.node.byte_range());
+                    let via = format!("{} (via {})", pick.picker, chain.join(" → "));
+                    out.push(finding(site.node, &via, &members));
+                }
+            }
+            None => {}
+        }
+    }
+}
+
+/// A selector in a helper, and how it picks.
+struct Picked<'a, 't> {
+    selector: &'a Call<'t>,
+    pick: Pick,
+    picker: &'a str,
+}
+
+/// Only the extremes of a list are a choice every node can agree on; the
+/// first of an unsorted list is a leader only where the code says so.
+fn deterministic(file: &FileModel<'_>, selector: &Call<'_>, pick: Pick, sorted: bool) -> bool {
+    let deterministic = match pick {
+        Pick::Extreme => true,
+        Pick::End => sorted,
+        Pick::ByKey => false,
+    };
+    deterministic || leader_context(file, selector)
+}
+
+fn finding(at: Node<'_>, picker: &str, members: &Members) -> Finding {
+    Finding::new(
+        at.byte_range(),
+        format!(
+            "{picker} picks a leader from {}, which only lists the {} this node can currently \
+             see: during a partition each side picks its own leader and both act. Keep this only \
+             if the leader's work is safe to run twice; otherwise use `:global` with conflict \
+             handling, Oban's peer leadership, `:ra`, or a database lease.",
+            members.source, members.what
+        ),
+    )
+}
+
+/// How many local functions a member list is followed through, from the call
+/// that passes it to the function that picks from it.
+const MAX_HELPERS: usize = 3;
+
+/// The calls, in `function`'s module, of `function` (by name and arity) whose
+/// argument `index` is a member list, directly or passed on from their own
+/// callers' (up to [`MAX_HELPERS`] functions): where each such call is, the
+/// members, and the chain of functions (`leader/1`) from that call to the pick.
+fn callers_passing_members<'m, 't>(
+    file: &'m FileModel<'t>,
+    function: FunctionId,
+    index: usize,
+    sorted: bool,
+    chain: &mut Vec<String>,
+) -> Vec<(&'m Call<'t>, Members, Vec<String>)> {
+    let callee = file.function(function);
+    let step = format!("{}/{}", callee.name, callee.arity);
+    if chain.len() >= MAX_HELPERS || chain.contains(&step) {
+        return Vec::new();
+    }
+    let Some(module) = callee.module else {
+        return Vec::new();
+    };
+    let module_name = file.module(module).name.as_str();
+    chain.insert(0, step);
+    let mut found = Vec::new();
+    for site in file.calls_named(&callee.name) {
+        let local =
+            site.target.module.is_none() || site.target.module.as_deref() == Some(module_name);
+        if !local || site.target.dynamic || site.capture || site.arity != callee.arity {
             continue;
         }
-        let picker = format!("`{}`", call.signature());
-        out.push(Finding::new(
-            call.node.byte_range(),
-            format!(
-                "{picker} picks a leader from {}, which only lists the {} this node can currently \
-                 see: during a partition each side picks its own leader and both act. Keep this only \
-                 if the leader's work is safe to run twice; otherwise use `:global` with conflict \
-                 handling, Oban's peer leadership, `:ra`, or a database lease.",
-                members.source,
-                members.what
-            ),
-        ));
+        if site.module != Some(module) {
+            continue;
+        }
+        let Some(arg) = site.args.get(index) else {
+            continue;
+        };
+        match origin(file, site.function, *arg, 0) {
+            Some(Origin::Members(mut members)) => {
+                members.sorted |= sorted;
+                found.push((site, members, chain.clone()));
+            }
+            Some(Origin::Parameter {
+                index: outer,
+                sorted: outer_sorted,
+            }) => {
+                if let Some(caller) = site.function {
+                    found.extend(callers_passing_members(
+                        file,
+                        caller,
+                        outer,
+                        sorted || outer_sorted,
+                        chain,
+                    ));
+                }
+            }
+            None => {}
+        }
     }
+    chain.remove(0);
+    found
 }
 
 /// How a selector picks.
@@ -120,20 +228,50 @@ struct Members {
     sorted: bool,
 }
 
+/// Where a list a selector picks from comes from.
+enum Origin {
+    /// Members of the cluster.
+    Members(Members),
+    /// The function's parameter at this index (possibly sorted on the way):
+    /// its callers decide.
+    Parameter { index: usize, sorted: bool },
+}
+
+impl Origin {
+    fn sorted(self) -> Origin {
+        match self {
+            Origin::Members(mut members) => {
+                members.sorted = true;
+                Origin::Members(members)
+            }
+            Origin::Parameter { index, .. } => Origin::Parameter {
+                index,
+                sorted: true,
+            },
+        }
+    }
+}
+
 /// Is `node` a list of cluster members, built from `Node.list()`, `:erlang.nodes()`
 /// or `:pg.get_members`, possibly with `node()` added, sorted or filtered, and
-/// possibly through a variable of the same function?
-fn membership(
+/// possibly through what [`FileModel::value_of`] follows (variables bound
+/// earlier, `@attributes`, zero-argument helpers)? Or is it built that way
+/// from a parameter of `function`?
+fn origin(
     file: &FileModel<'_>,
     function: Option<FunctionId>,
     node: Node<'_>,
     depth: usize,
-) -> Option<Members> {
+) -> Option<Origin> {
     if depth > 8 {
         return None;
     }
     let node = unparenthesized(node);
-    let recurse = |n: Node<'_>| membership(file, function, n, depth + 1);
+    let value = file.value_of(function, node);
+    if value.id() != node.id() {
+        return origin(file, file.function_at(value), value, depth + 1);
+    }
+    let recurse = |n: Node<'_>| origin(file, function, n, depth + 1);
     // [node() | Node.list()]
     if let Some(elements) = list_elements(node) {
         return elements.iter().find_map(|element| {
@@ -151,8 +289,11 @@ fn membership(
         }
     }
     if let Some(name) = variable_name(node, file.source) {
-        let binding = file.last_binding_before(function?, name, node)?;
-        return recurse(binding.value);
+        let index = parameter_index(file, function?, name)?;
+        return Some(Origin::Parameter {
+            index,
+            sorted: false,
+        });
     }
     let call = file.call_for_expression(node)?;
     if call.capture {
@@ -160,28 +301,38 @@ fn membership(
     }
     let (module, name, arity) = call.mfa();
     let source = |what| {
-        Some(Members {
+        Some(Origin::Members(Members {
             source: format!("`{module}.{name}/{arity}`"),
             what,
             sorted: false,
-        })
+        }))
     };
     match (module, name, arity) {
         ("Node", "list", 0 | 1) | (":erlang", "nodes", 0 | 1) => source("nodes"),
         (":pg" | ":pg2", "get_members", 1 | 2) => source("group members"),
         ("Enum", "sort" | "sort_by", 1..=3) | (":lists", "sort" | "usort", 1) => {
-            let mut members = recurse(*call.args.first()?)?;
-            members.sorted = true;
-            Some(members)
+            Some(recurse(*call.args.first()?)?.sorted())
         }
         ("Enum", "concat", 2) => recurse(call.args[0]).or_else(|| recurse(call.args[1])),
+        // Reversing a sorted list keeps it a shared order.
         ("Enum", "uniq" | "filter" | "reject" | "reverse", 1 | 2) | ("List", "delete", 2) => {
-            let members = recurse(*call.args.first()?)?;
-            // Reversing a sorted list keeps it a shared order.
-            Some(members)
+            recurse(*call.args.first()?)
         }
         _ => None,
     }
+}
+
+/// The index of the parameter of `function` that binds `name`: the
+/// parameter itself (`nodes`) or one side of a match in the head
+/// (`[_ | _] = nodes`).
+fn parameter_index(file: &FileModel<'_>, function: FunctionId, name: &str) -> Option<usize> {
+    let binds = |node: Node<'_>| variable_name(unparenthesized(node), file.source) == Some(name);
+    file.function(function).params.iter().position(|param| {
+        binds(*param)
+            || BinaryOp::cast(unparenthesized(*param)).is_some_and(|op| {
+                op.operator_text(file.source) == "=" && (binds(op.left) || binds(op.right))
+            })
+    })
 }
 
 /// Words that say a value is a leader.
