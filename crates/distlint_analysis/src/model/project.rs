@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use tree_sitter::{Node, Tree};
 
 use super::file::{Call, FileModel};
-use super::singletons::{may_start_singletons, singleton_children};
+use super::singletons::{
+    may_start_singletons, name_helpers, singleton_children, ClusterName, NameHelper,
+};
 use super::summary::{summarize_text, ProjectIndex};
 use crate::config::DEFAULT_EXCLUDED_DIRS;
 use crate::parse::ParsedFile;
@@ -47,6 +49,9 @@ pub struct ProjectModel {
     /// Modules that a source file under `source_dirs` starts as, or under, a
     /// cluster-wide singleton, with that file (see [`singleton_children`]).
     pub singleton_children: Vec<(PathBuf, String)>,
+    /// Public functions of a source file under `source_dirs` that return a
+    /// cluster-wide name, with that file (see [`name_helpers`]).
+    pub name_helpers: Vec<(PathBuf, NameHelper)>,
     /// What the project's functions do, directly or through each other
     /// (see [`ProjectIndex`]): read from the Elixir files under `source_dirs`.
     pub summaries: ProjectIndex,
@@ -134,6 +139,12 @@ impl ProjectModel {
                 .into_iter()
                 .map(|module| (path.to_path_buf(), module)),
         );
+        self.name_helpers.extend(
+            facts
+                .name_helpers
+                .into_iter()
+                .map(|helper| (path.to_path_buf(), helper)),
+        );
     }
 
     /// Does a caller somewhere in the project's sources run `module.function`
@@ -149,6 +160,20 @@ impl ProjectModel {
     /// singleton, or under one (see [`singleton_children`])?
     pub fn started_as_singleton(&self, module: &str) -> bool {
         self.singleton_children.iter().any(|(_, m)| m == module)
+    }
+
+    /// The cluster-wide name that `module.function/arity`, a function of the
+    /// project's sources, returns (see [`name_helpers`]).
+    pub fn cluster_name_of(
+        &self,
+        module: &str,
+        function: &str,
+        arity: usize,
+    ) -> Option<ClusterName> {
+        self.name_helpers
+            .iter()
+            .find(|(_, h)| h.module == module && h.function == function && h.arity == arity)
+            .map(|(_, h)| h.name)
     }
 
     /// Does some source file of the project handle Mnesia's
@@ -182,6 +207,7 @@ impl ProjectModel {
         self.mnesia_inconsistency_handlers.retain(|p| p != path);
         self.already_started_handlers.retain(|(p, _)| p != path);
         self.singleton_children.retain(|(p, _)| p != path);
+        self.name_helpers.retain(|(p, _)| p != path);
         self.add_facts(path, facts);
     }
 
@@ -225,6 +251,8 @@ pub struct SourceFacts {
     pub handled_starts: Vec<HandledStart>,
     /// See [`singleton_children`].
     pub singleton_children: Vec<String>,
+    /// See [`name_helpers`].
+    pub name_helpers: Vec<NameHelper>,
 }
 
 impl SourceFacts {
@@ -243,10 +271,17 @@ impl SourceFacts {
     /// The facts of an Elixir text already parsed (an editor's buffer).
     pub fn of_parsed(parsed: &ParsedFile) -> SourceFacts {
         let text = parsed.source.text();
+        let (singleton_children, name_helpers) = if may_start_singletons(text) {
+            let model = FileModel::build(&parsed.tree, text);
+            (singleton_children(&model), name_helpers(&model))
+        } else {
+            (Vec::new(), Vec::new())
+        };
         SourceFacts {
             mentions_mnesia_inconsistency: mentions_mnesia_inconsistency(text),
             handled_starts: starts_handling_already_started(&parsed.tree, text),
-            singleton_children: singleton_children_of(&parsed.tree, text),
+            singleton_children,
+            name_helpers,
         }
     }
 

@@ -22,7 +22,7 @@
 //! Read with the same parser, never run; only sources that name one of the
 //! mechanisms are parsed (see [`may_start_singletons`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::Node;
 
@@ -76,6 +76,120 @@ pub fn singleton_children(model: &FileModel<'_>) -> Vec<String> {
         }
     }
     led.into_iter().collect()
+}
+
+/// A cluster-wide name a function returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ClusterName {
+    /// `{:global, name}` or `{:via, :global, name}`.
+    Global,
+    /// `{:via, Horde.Registry, key}`.
+    Horde,
+}
+
+/// A public function whose every clause returns a cluster-wide name:
+/// `def via_tuple(id), do: {:via, Horde.Registry, {__MODULE__, id}}` in
+/// `MyApp.Registry`, called from other modules as `MyApp.Registry.via_tuple(id)`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NameHelper {
+    pub module: String,
+    pub function: String,
+    pub arity: usize,
+    pub name: ClusterName,
+}
+
+/// The public functions of this source that return a cluster-wide name (see
+/// [`NameHelper`]): every clause's last expression, followed with
+/// [`FileModel::value_of`], is `{:global, _}`, `{:via, :global, _}` or
+/// `{:via, Horde.Registry, _}`, all of one kind.
+pub fn name_helpers(model: &FileModel<'_>) -> Vec<NameHelper> {
+    let mut kinds: BTreeMap<(String, String, usize), Option<ClusterName>> = BTreeMap::new();
+    for (index, function) in model.functions.iter().enumerate() {
+        let Some(module) = function.module else {
+            continue;
+        };
+        let key = (
+            model.module(module).name.clone(),
+            function.name.clone(),
+            function.arity,
+        );
+        let kind = function.body.and_then(|body| {
+            let id = super::FunctionId(index as u32);
+            let value = model.value_of(Some(id), crate::syntax::last_expression(body));
+            cluster_name(model, value)
+        });
+        let kind = kind.filter(|_| function.public).filter(|kind| {
+            // A `:global` name keyed by a process or this node is not competed for.
+            *kind != ClusterName::Global || !keyed_by_instance(model, function.body)
+        });
+        kinds
+            .entry(key)
+            .and_modify(|known| {
+                if *known != kind {
+                    *known = None;
+                }
+            })
+            .or_insert(kind);
+    }
+    kinds
+        .into_iter()
+        .filter_map(|((module, function, arity), kind)| {
+            Some(NameHelper {
+                module,
+                function,
+                arity,
+                name: kind?,
+            })
+        })
+        .collect()
+}
+
+/// Does the returned name hold a pid, `self()`, `make_ref()`, `node()` or a
+/// unique integer (a variable named `pid`, `*_pid`, `parent` or `caller`)?
+fn keyed_by_instance(model: &FileModel<'_>, body: Option<Node<'_>>) -> bool {
+    let Some(body) = body else {
+        return false;
+    };
+    let value = crate::syntax::last_expression(body);
+    let mut stack = vec![value];
+    while let Some(node) = stack.pop() {
+        if let Some(call) = model.call_for_node(node) {
+            if matches!(
+                call.mfa(),
+                ("" | ":erlang", "self" | "make_ref" | "node", 0)
+                    | ("Node", "self", 0)
+                    | ("System" | ":erlang", "unique_integer", 0 | 1)
+            ) {
+                return true;
+            }
+        }
+        if let Some(name) = crate::syntax::variable_name(node, model.source) {
+            let name = name.trim_start_matches('_');
+            if matches!(name, "pid" | "parent" | "caller") || name.ends_with("_pid") {
+                return true;
+            }
+        }
+        stack.extend(crate::syntax::named_children(node));
+    }
+    false
+}
+
+/// The kind of cluster-wide name a value is, if it is one.
+pub fn cluster_name(model: &FileModel<'_>, value: Node<'_>) -> Option<ClusterName> {
+    let elements = tuple_elements(unparenthesized(value))?;
+    match elements.as_slice() {
+        [scope, _] if atom_name(*scope, model.source) == Some("global") => {
+            Some(ClusterName::Global)
+        }
+        [via, registry, _] if atom_name(*via, model.source) == Some("via") => {
+            match model.module_reference(*registry).as_deref() {
+                Some(":global") => Some(ClusterName::Global),
+                Some("Horde.Registry") => Some(ClusterName::Horde),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// The module a child spec starts: `Child`, `{Child, arg}`, `Child.child_spec(arg)`.
@@ -229,6 +343,24 @@ mod tests {
                 "App.Jobs.Scheduler",
                 "App.Other",
                 "App.Singleton"
+            ]
+        );
+    }
+
+    #[test]
+    fn functions_returning_cluster_wide_names() {
+        let text = "defmodule App.Names do\n  alias Horde.Registry, as: HR\n  def via_tuple(id), do: {:via, HR, {App.Reg, id}}\n  def leader, do: {:global, App.Leader}\n  def owned(owner_pid), do: {:global, {owner_pid, App.Worker}}\n  def local(id), do: {:via, Registry, {App.Reg, id}}\n  defp hidden, do: {:global, :hidden}\n  def mixed(:a), do: {:global, :a}\n  def mixed(id), do: {:via, Registry, {App.Reg, id}}\nend\n";
+        let parsed = ParsedFile::parse(text);
+        let model = FileModel::build(&parsed.tree, text);
+        let helpers: Vec<(String, usize, ClusterName)> = name_helpers(&model)
+            .into_iter()
+            .map(|h| (h.function, h.arity, h.name))
+            .collect();
+        assert_eq!(
+            helpers,
+            [
+                ("leader".to_string(), 0, ClusterName::Global),
+                ("via_tuple".to_string(), 1, ClusterName::Horde)
             ]
         );
     }

@@ -2,7 +2,8 @@
 
 use tree_sitter::Node;
 
-use crate::model::{Call, FileModel, FunctionId};
+use crate::model::singletons::ClusterName;
+use crate::model::{Call, FileModel, FunctionId, ProjectModel};
 use crate::syntax::{
     atom_name, established_within, identifier_name, negated_operand, pinned_variables,
     tuple_elements, unparenthesized, BinaryOp, Established, Keywords,
@@ -87,6 +88,24 @@ fn classify_value(file: &FileModel<'_>, name: Node<'_>) -> Registration {
         }
         _ => Registration::Dynamic,
     }
+}
+
+/// The cluster-wide name a call of another module of the project returns
+/// (`name: MyApp.Registry.via_tuple(id)`, also through a variable bound to
+/// it): read from the project's sources (see
+/// [`ProjectModel::cluster_name_of`](crate::model::ProjectModel::cluster_name_of)).
+pub fn project_cluster_name(
+    project: &ProjectModel,
+    file: &FileModel<'_>,
+    function: Option<FunctionId>,
+    name: Node<'_>,
+) -> Option<ClusterName> {
+    let call = file.call_for_expression(file.value_of(function, name))?;
+    let module = call.target.module.as_deref()?;
+    if call.target.dynamic || call.capture || module.starts_with(':') {
+        return None;
+    }
+    project.cluster_name_of(module, &call.target.name, call.arity)
 }
 
 /// Calls that start a process and may name it, with the modules that define them.

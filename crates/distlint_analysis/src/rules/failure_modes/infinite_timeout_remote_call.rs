@@ -9,7 +9,8 @@ use crate::rules::registration::is_this_node;
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Fix, Severity, TextEdit};
-use crate::model::{Call, FileModel, FunctionId};
+use crate::model::singletons::ClusterName;
+use crate::model::{Call, FileModel, FunctionId, ProjectModel};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{
     atom_name, contains, is_atom, last_expression, tuple_elements, unparenthesized, variable_name,
@@ -57,7 +58,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let Some(timeout) = infinity_argument(file, call, call.arity - 1) else {
             continue;
         };
-        let Some(target) = remote_target(file, call, call.args[0], 2) else {
+        let Some(target) = remote_target(cx.project, file, call, call.args[0], 2) else {
             continue;
         };
         let (module, name, arity) = call.mfa();
@@ -79,7 +80,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let Some(timeout) = infinity_argument(file, call, 1) else {
             continue;
         };
-        let Some(start) = remote_task_start(file, call, call.args[0]) else {
+        let Some(start) = remote_task_start(cx.project, file, call, call.args[0]) else {
             continue;
         };
         let (_, name, arity) = call.mfa();
@@ -111,7 +112,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         if !is_infinity(file, call.function, timeout) {
             continue;
         }
-        let Some(target) = remote_target(file, call, call.args[0], 2) else {
+        let Some(target) = remote_target(cx.project, file, call, call.args[0], 2) else {
             continue;
         };
         let (_, name, _) = call.mfa();
@@ -175,8 +176,11 @@ fn is_infinity(file: &FileModel<'_>, function: Option<FunctionId>, node: Node<'_
 /// What `server` names, when it is a process on another node or a
 /// cluster-wide name: `{:global, n}`, `{:via, mod, n}` (not Elixir's local
 /// `Registry`), `{name, node}`; through `@attributes`, a variable bound in the
-/// same function, or a local helper such as `via_tuple(id)`.
+/// same function, a local helper such as `via_tuple(id)`, or a function of
+/// another module of the project that returns a `:global` or Horde name
+/// (`MyApp.Registry.via_tuple(id)`, see `ProjectModel::cluster_name_of`).
 fn remote_target(
+    project: &ProjectModel,
     file: &FileModel<'_>,
     call: &Call<'_>,
     server: Node<'_>,
@@ -205,15 +209,22 @@ fn remote_target(
     // A variable bound earlier, or a zero-argument helper (see `FileModel::value_of`).
     let value = file.value_of(call.function, node);
     if value.id() != node.id() {
-        return remote_target(file, call, value, depth - 1);
+        return remote_target(project, file, call, value, depth - 1);
     }
     if variable_name(node, source).is_some() {
         return None;
     }
     // A local helper: `GenServer.call(via_tuple(id), ...)`.
     let helper = file.call_for_node(node)?;
-    if helper.target.module.is_some() || helper.target.dynamic || helper.capture {
+    if helper.target.dynamic || helper.capture {
         return None;
+    }
+    // Another module's: `GenServer.call(MyApp.Registry.via_tuple(id), ...)`.
+    if let Some(module) = helper.target.module.as_deref() {
+        return match project.cluster_name_of(module, &helper.target.name, helper.arity)? {
+            ClusterName::Global => Some("a `:global` name".to_string()),
+            ClusterName::Horde => Some("a name registered through `Horde.Registry`".to_string()),
+        };
     }
     let module = call.module?;
     let mut found = None;
@@ -222,7 +233,7 @@ fn remote_target(
             continue;
         }
         let value = last_expression(function.body?);
-        match remote_target(file, call, value, 0) {
+        match remote_target(project, file, call, value, 0) {
             Some(target) => found = Some(target),
             None => return None, // Some clause returns something local.
         }
@@ -248,6 +259,7 @@ fn local_via(file: &FileModel<'_>, registry: &str, name: Node<'_>) -> bool {
 /// is on another node: the expression itself, a variable bound to it, or (for
 /// lists of tasks) a start anywhere inside the expression or that binding.
 fn remote_task_start<'m, 't>(
+    project: &ProjectModel,
     file: &'m FileModel<'t>,
     wait: &Call<'t>,
     tasks: Node<'t>,
@@ -259,5 +271,5 @@ fn remote_task_start<'m, 't>(
     file.calls_to_any("Task.Supervisor", REMOTE_TASK_STARTS)
         .filter(|start| !start.capture && start.arity >= 2)
         .filter(|start| start.function == wait.function && contains(scope, start.node))
-        .find(|start| remote_target(file, start, start.args[0], 2).is_some())
+        .find(|start| remote_target(project, file, start, start.args[0], 2).is_some())
 }

@@ -18,9 +18,12 @@ use crate::diagnostic::{Finding, Fix, Severity, TextEdit};
 // Shared with horde-already-started-unhandled, which imports it from here.
 pub(super) use crate::model::project::handles_already_started;
 use crate::model::project::starts_handling_already_started;
+use crate::model::singletons::ClusterName;
 use crate::model::{Call, FileModel, FunctionId};
 use crate::parse::ParsedFile;
-use crate::rules::registration::{classify_target, start_call_name, start_calls};
+use crate::rules::registration::{
+    classify_target, project_cluster_name, start_call_name, start_calls,
+};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{
     named_children, tuple_elements, unparenthesized, variable_name, BinaryOp, Keywords,
@@ -44,8 +47,10 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let Some((name, report_at)) = start_call_name(file, call) else {
             continue;
         };
-        let registration = classify_target(file, call.function, name);
-        if !registration.is_global() || handles_already_started(file, call) {
+        let global = classify_target(file, call.function, name).is_global()
+            || project_cluster_name(cx.project, file, call.function, name)
+                == Some(ClusterName::Global);
+        if !global || handles_already_started(file, call) {
             continue;
         }
         if keyed_by_process(file, call.function, name) {

@@ -8,8 +8,9 @@
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
+use crate::model::singletons::ClusterName;
 use crate::model::{Call, FileModel};
-use crate::rules::registration::{start_call_name, start_calls};
+use crate::rules::registration::{project_cluster_name, start_call_name, start_calls};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{atom_name, last_expression, tuple_elements, unparenthesized};
 
@@ -37,7 +38,10 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let Some((name, report_at)) = start_call_name(file, call) else {
             continue;
         };
-        if !is_horde_name(file, call, name) || handles_already_started(file, call) {
+        let horde = is_horde_name(file, call, name)
+            || project_cluster_name(cx.project, file, call.function, name)
+                == Some(ClusterName::Horde);
+        if !horde || handles_already_started(file, call) {
             continue;
         }
         let (module, function, _) = call.mfa();
