@@ -100,16 +100,21 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                 let Some(arg) = call.args.get(index).copied() else {
                     continue;
                 };
-                if !is_atom(unparenthesized(arg), file.source, "infinity") {
+                // Also `:infinity` kept in a variable, an attribute or a helper.
+                let written = is_atom(unparenthesized(arg), file.source, "infinity");
+                if !written && !is_atom(file.value_of(call.function, arg), file.source, "infinity")
+                {
                     continue;
                 }
-                Finding::new(
+                let finding = Finding::new(
                     arg.byte_range(),
                     format!(
                         "{what} waits with `:infinity`: a hung or gray-failed node blocks this process forever"
                     ),
-                )
-                .with_fix(Some(Fix {
+                );
+                // The fix only where `:infinity` is written in the call: a
+                // variable or attribute may serve other calls too.
+                finding.with_fix(written.then(|| Fix {
                     title: format!("Replace `:infinity` with a {SUGGESTED_TIMEOUT} ms timeout"),
                     edits: vec![TextEdit::replace(arg.byte_range(), SUGGESTED_TIMEOUT)],
                 }))
