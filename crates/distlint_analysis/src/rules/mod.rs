@@ -93,3 +93,9 @@ pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
 pub fn by_name(name: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|rule| rule.name == name)
 }
+
+/// Code quoted in a finding's message, kept on one line: each run of
+/// whitespace (line breaks included) becomes one space.
+pub(crate) fn one_line(code: &str) -> String {
+    code.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -428,21 +428,6 @@ fn annotations_read_carets_under_the_previous_code_line() {
 /// the reference page, not in every occurrence's message.
 const MESSAGE_LIMIT: usize = 140;
 
-/// PENDING (issue 13 §2): rules whose messages and summaries are still being
-/// shortened, skipped by [`messages_fit_one_line`] and [`summaries_fit_one_line`].
-/// Whoever shortens one of these removes it from this list; the list goes
-/// once it is empty.
-const MESSAGES_PENDING_SHORTENING: &[&str] = &[
-    "global-singleton-without-netsplit-handling",
-    "horde-already-started-unhandled",
-    "membership-derived-leader",
-    "cluster-cron-without-leader",
-    "quorum-miscalculation",
-    "cross-node-monotonic-time",
-    "mod-n-node-hashing",
-    "infinite-timeout-remote-call",
-];
-
 /// Every message a rule gives on its `fires/` fixtures is one line of at
 /// most [`MESSAGE_LIMIT`] characters.
 #[test]
@@ -458,9 +443,6 @@ fn messages_fit_one_line() {
             let project = fixture_project(&path, &dir);
             let (_, result) = lint_text(&text, relative, &project, &config);
             for d in &result.diagnostics {
-                if MESSAGES_PENDING_SHORTENING.contains(&d.rule) {
-                    continue;
-                }
                 let length = d.message.chars().count();
                 if length > MESSAGE_LIMIT || d.message.contains(['\n', '\r']) {
                     failures.push(format!(
@@ -484,12 +466,11 @@ fn messages_fit_one_line() {
 /// after the name, topic and severity, on one line.
 const SUMMARY_LIMIT: usize = 100;
 
-/// Every summary is one short line (rules still being shortened aside).
+/// Every summary is one short line.
 #[test]
 fn summaries_fit_one_line() {
     let long: Vec<String> = ALL
         .iter()
-        .filter(|rule| !MESSAGES_PENDING_SHORTENING.contains(&rule.name))
         .filter(|rule| rule.summary.chars().count() > SUMMARY_LIMIT || rule.summary.contains('\n'))
         .map(|rule| format!("{}: {}", rule.name, rule.summary))
         .collect();

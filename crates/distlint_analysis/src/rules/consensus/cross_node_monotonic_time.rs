@@ -10,14 +10,15 @@ use crate::diagnostic::{Finding, Severity};
 use crate::model::{Call, FileModel, FunctionId};
 use crate::rules::effects::is_repo;
 use crate::rules::registration::classify;
-use crate::rules::{Rule, RuleContext, Scope, Topic};
+use crate::rules::{one_line, Rule, RuleContext, Scope, Topic};
 use crate::syntax::{named_children, unparenthesized, variable_name, BinaryOp};
 
 pub static RULE: Rule = Rule {
     name: "cross-node-monotonic-time",
     topic: Topic::Consensus,
     severity: Severity::Info,
-    summary: "A monotonic-time reading is sent to another node, replicated or persisted, where it cannot be compared with anything.",
+    summary:
+        "A monotonic-time reading sent to another node, replicated or stored: meaningless there.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -201,18 +202,14 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                 Sink::Replicated => format!("is replicated to other nodes by {target}"),
                 Sink::Stored => format!("is stored by {target}"),
             };
-            let what = match held_by {
-                Some(name) => format!("is put into `{name}`, which {what}"),
-                None => what,
+            let inside = match held_by {
+                Some(name) => format!(", in `{}`,", one_line(name)),
+                None => String::new(),
             };
             out.push(Finding::new(
                 instant.byte_range(),
                 format!(
-                    "This monotonic-time reading {what}: every runtime counts monotonic time from its own \
-                     arbitrary starting point, so the number cannot be compared with readings of another node \
-                     or of a restarted one (it can even be negative). Send a duration (the difference of two \
-                     local readings), or a wall-clock time (`System.system_time/1`) or a logical clock when \
-                     nodes must order events."
+                    "This monotonic-time reading{inside} {what}: meaningless outside this runtime"
                 ),
             ));
         }

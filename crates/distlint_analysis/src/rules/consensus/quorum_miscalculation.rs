@@ -4,7 +4,7 @@ use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
 use crate::model::{FileModel, FunctionId};
-use crate::rules::{Rule, RuleContext, Scope, Topic};
+use crate::rules::{one_line, Rule, RuleContext, Scope, Topic};
 use crate::syntax::{
     integer_value, last_expression, named_children, unparenthesized, variable_name, BinaryOp,
 };
@@ -13,7 +13,8 @@ pub static RULE: Rule = Rule {
     name: "quorum-miscalculation",
     topic: Topic::Consensus,
     severity: Severity::Warning,
-    summary: "A quorum computed as half the cluster (div(n, 2)) or from the nodes currently visible: both let two sides of a partition each believe they have a majority.",
+    summary:
+        "A quorum of half the members or of the visible nodes: both sides of a split can reach it.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -113,11 +114,7 @@ fn inline_test(
         ">=" => (op.right, op.left, false),
         _ => return None,
     };
-    let comparison = file
-        .text(op.node)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let comparison = one_line(file.text(op.node));
     // `half <= count` passes at half; `count < half` fails below half, so passes at half too.
     let halves = [(small, big, !strict), (big, small, strict)];
     for (half_side, count_side, passes_at_half) in halves {
@@ -137,12 +134,8 @@ fn inline_test(
             return Some((
                 op.node.byte_range(),
                 format!(
-                    "The majority test `{comparison}` counts the members from `{}`, the nodes this node \
-                     can reach right now: during a partition each side counts only itself, so a minority \
-                     side compares its votes with a smaller half and believes it has a majority. Compare \
-                     with the configured cluster size (a fixed member list or setting), not the current \
-                     membership.",
-                    file.text(reading)
+                    "The majority test `{comparison}` counts the visible nodes (`{}`): a partition's minority side passes it",
+                    one_line(file.text(reading))
                 ),
             ));
         }
@@ -159,10 +152,7 @@ fn inline_test(
 
 fn at_half_message(comparison: &str) -> String {
     format!(
-        "`{comparison}` counts exactly half the members as a majority: with 4 members 2 \
-         pass, so both halves of a 2-2 partition pass it and both go on deciding (two \
-         leaders, conflicting writes). A majority is more than half: `count > div(n, 2)`, or \
-         `count >= div(n, 2) + 1`, over the configured cluster size."
+        "`{comparison}` counts exactly half the members as a majority: both halves of a 2-2 split pass it"
     )
 }
 
@@ -254,25 +244,16 @@ fn split_camel_case(word: &str) -> Vec<String> {
 }
 
 fn half_message(file: &FileModel<'_>, name: &str, half: Node<'_>) -> String {
-    let shown = file
-        .text(half)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
     format!(
-        "`{name}` is half the members (`{}`), not a majority: with 4 members it is 2, so both halves of a \
-         2-2 partition reach it and both go on deciding (two leaders, conflicting writes). A majority is \
-         `div(n, 2) + 1`, over the configured cluster size.",
-        shown
+        "`{name}` is half the members (`{}`), not a majority: both halves of a 2-2 split reach it",
+        one_line(file.text(half))
     )
 }
 
 fn visible_message(name: &str, reading: &str) -> String {
     format!(
-        "`{name}` is computed from `{reading}`, the nodes this node can reach right now: during a partition \
-         each side counts only itself, so a minority side computes a smaller quorum and believes it has a \
-         majority. Compute the quorum from the configured cluster size (a fixed member list or setting), not \
-         from the current membership."
+        "`{name}` counts the visible nodes (`{}`): a partition's minority side finds itself a majority",
+        one_line(reading)
     )
 }
 

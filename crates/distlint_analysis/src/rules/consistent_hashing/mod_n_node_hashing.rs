@@ -9,14 +9,14 @@ use tree_sitter::Node;
 use crate::diagnostic::{Finding, Severity};
 use crate::model::{Call, FileModel, FunctionId, ModuleId};
 use crate::rules::registration::{classify_target, start_call_name, start_calls, Registration};
-use crate::rules::{Rule, RuleContext, Scope, Topic};
+use crate::rules::{one_line, Rule, RuleContext, Scope, Topic};
 use crate::syntax::{list_elements, tuple_elements, unparenthesized, variable_name, BinaryOp};
 
 pub static RULE: Rule = Rule {
     name: "mod-n-node-hashing",
     topic: Topic::ConsistentHashing,
     severity: Severity::Warning,
-    summary: "Keys are placed with hash modulo the node count: almost every key moves when a node joins or leaves.",
+    summary: "Keys placed by hash modulo the node count: almost every key moves when a node joins or leaves.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -55,11 +55,8 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 call.node.byte_range(),
                 format!(
-                    "`{shown}` over the node count (`{}`{origin}) places keys by hash modulo N: when a node joins or \
-                     leaves almost every key moves (from N to N+1 nodes about N/(N+1) of them), and nodes that \
-                     see different members during a partition disagree about owners. Use a consistent hash \
-                     ring (libring, ExHashRing) or jump hash over a fixed number of buckets.",
-                    file.text(modulus)
+                    "`{shown}` over the node count (`{}`{origin}): almost every key moves when a node joins or leaves",
+                    one_line(file.text(modulus))
                 ),
             ));
         }
@@ -120,10 +117,8 @@ fn node_count(
     }
     node_list(file, function, call.args[0], depth).map(|origin| match origin {
         Origin::Written => String::new(),
-        Origin::Group(group) => format!(
-            ": the members of the process group `{group}`, which one process per node joins"
-        ),
-        Origin::Passed { caller, list } => format!(": `{list}` passed by `{caller}`"),
+        Origin::Group(group) => format!(": members of `{group}`"),
+        Origin::Passed { caller, list } => format!(": `{list}` from `{caller}`"),
     })
 }
 
@@ -179,7 +174,7 @@ fn node_list(
             (":pg", "get_members", 1 | 2) | (":pg2", "get_members", 1) => {
                 one_member_per_node(file, call).then(|| {
                     let group = call.args.last().map(|g| file.text(*g)).unwrap_or_default();
-                    Origin::Group(group.to_string())
+                    Origin::Group(one_line(group))
                 })
             }
             // Reordering or filtering a node list keeps it a node list.
@@ -221,11 +216,7 @@ fn node_list(
                     caller: at
                         .map(|f| format!("{}/{}", f.name, f.arity))
                         .unwrap_or_default(),
-                    list: file
-                        .text(arg)
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" "),
+                    list: one_line(file.text(arg)),
                 }
             }
             other => other,

@@ -11,7 +11,7 @@ use tree_sitter::Node;
 use crate::diagnostic::{Finding, Fix, Severity, TextEdit};
 use crate::model::singletons::ClusterName;
 use crate::model::{Call, FileModel, FunctionId, ProjectModel};
-use crate::rules::{Rule, RuleContext, Scope, Topic};
+use crate::rules::{one_line, Rule, RuleContext, Scope, Topic};
 use crate::syntax::{
     atom_name, contains, is_atom, last_expression, tuple_elements, unparenthesized, variable_name,
 };
@@ -20,7 +20,7 @@ pub static RULE: Rule = Rule {
     name: "infinite-timeout-remote-call",
     topic: Topic::FailureModes,
     severity: Severity::Warning,
-    summary: "A call to a process on another node or behind a cluster-wide name with an :infinity timeout waits forever on a slow but alive node.",
+    summary: "A call to another node or a cluster-wide name waits with :infinity: a slow node blocks it forever.",
     scope: Scope::All,
     fixable: true,
     check,
@@ -67,9 +67,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             file,
             timeout,
             format!(
-                "`{module}.{name}/{arity}` to {target} waits with {waits}: a node that is slow but \
-                 alive (overloaded, a gray failure) never triggers `:DOWN`, so this process waits for \
-                 good, and everything queued behind it stalls too. Use a finite timeout and handle the exit."
+                "`{module}.{name}/{arity}` to {target} with {waits}: a slow but alive node blocks this process forever"
             ),
         ));
     }
@@ -84,15 +82,13 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let (_, name, arity) = call.mfa();
-        let supervisor = file.text(start.args[0]);
+        let supervisor = one_line(file.text(start.args[0]));
         let waits = waits_with(file, timeout);
         out.push(finding(
             file,
             timeout,
             format!(
-                "`Task.{name}/{arity}` with {waits} waits for a task started on `{supervisor}`, another \
-                 node: if that node is slow but alive the task neither finishes nor fails and this process \
-                 waits for good. Use a finite timeout (and `Task.shutdown/2` the task when it expires)."
+                "`Task.{name}/{arity}` with {waits} for a task on `{supervisor}`: a slow but alive node blocks this process forever"
             ),
         ));
     }
@@ -116,31 +112,22 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let (_, name, _) = call.mfa();
-        let waits = match waits_with(file, timeout) {
-            shown if shown == "`:infinity`" => "`timeout: :infinity`".to_string(),
-            shown => format!("`timeout:` {shown}"),
-        };
+        let waits = waits_with(file, timeout);
         out.push(finding(
             file,
             timeout,
             format!(
-                "`Task.Supervisor.{name}` runs its tasks on {target} with {waits}: one slow \
-                 but alive node holds up the whole stream for good. Use a finite timeout (and \
-                 `on_timeout: :kill_task` to drop the stragglers)."
+                "`Task.Supervisor.{name}` on {target} with {waits}: a slow but alive node stalls the stream forever"
             ),
         ));
     }
 }
 
-/// The end of every message: what to do when waiting for good is meant.
-const SUPPRESS: &str = " If it is intended (the name only ever lives on this node, an operator's \
-     command), say why: `# distlint:disable-next-line infinite-timeout-remote-call -- <reason>`.";
-
 /// The finding at the timeout argument. The quick fix is offered only where
 /// `:infinity` is written in the call: a variable, attribute or helper that
 /// holds it may be shared with other calls, which a fix here would not see.
 fn finding(file: &FileModel<'_>, timeout: Node<'_>, message: String) -> Finding {
-    let finding = Finding::new(timeout.byte_range(), message + SUPPRESS);
+    let finding = Finding::new(timeout.byte_range(), message);
     if !is_atom(unparenthesized(timeout), file.source, "infinity") {
         return finding;
     }
@@ -194,11 +181,10 @@ fn remote_target(
             (2, Some("global")) => Some("a `:global` name".to_string()),
             (3, Some("via")) => {
                 let registry = file.text(elements[1]);
-                (!local_via(file, registry, elements[2]))
-                    .then(|| format!("a name registered through `{registry}`"))
+                (!local_via(file, registry, elements[2])).then(|| format!("a `{registry}` name"))
             }
             (2, _) if !is_this_node(file, elements[1]) => {
-                Some(format!("`{}`, a process on another node", file.text(node)))
+                Some(format!("`{}`", one_line(file.text(node))))
             }
             _ => None,
         };
@@ -223,7 +209,7 @@ fn remote_target(
     if let Some(module) = helper.target.module.as_deref() {
         return match project.cluster_name_of(module, &helper.target.name, helper.arity)? {
             ClusterName::Global => Some("a `:global` name".to_string()),
-            ClusterName::Horde => Some("a name registered through `Horde.Registry`".to_string()),
+            ClusterName::Horde => Some("a `Horde.Registry` name".to_string()),
         };
     }
     let module = call.module?;

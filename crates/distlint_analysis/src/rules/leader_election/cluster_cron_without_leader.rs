@@ -21,7 +21,7 @@ pub static RULE: Rule = Rule {
     name: "cluster-cron-without-leader",
     topic: Topic::LeaderElection,
     severity: Severity::Warning,
-    summary: "A Quantum scheduler in a clustered project: Quantum 3 has no global mode, so each node's scheduler fires every job: N nodes, N runs of each job.",
+    summary: "A Quantum scheduler in a clustered project: each node fires every job, N runs per schedule.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -69,11 +69,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 used.node.byte_range(),
                 format!(
-                    "`{}` is a Quantum scheduler in a project that clusters its nodes (it depends on \
-                     `{clustering}`): Quantum 3 has no global mode, so the scheduler on each node that \
-                     starts it fires every job, and N nodes make N runs of each job (on nodes picked by the \
-                     run strategy, at random by default). Schedule with Oban's cron plugin (only the leader \
-                     inserts jobs), or start the scheduler as a cluster-wide singleton.",
+                    "`{}` is a Quantum scheduler in a clustered project (`{clustering}`): each of N nodes fires every job",
                     module.name
                 ),
             ));

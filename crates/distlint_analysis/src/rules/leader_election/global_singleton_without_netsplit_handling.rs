@@ -24,7 +24,7 @@ use crate::parse::ParsedFile;
 use crate::rules::registration::{
     classify_target, project_cluster_name, start_call_name, start_calls,
 };
-use crate::rules::{Rule, RuleContext, Scope, Topic};
+use crate::rules::{one_line, Rule, RuleContext, Scope, Topic};
 use crate::syntax::{
     named_children, tuple_elements, unparenthesized, variable_name, BinaryOp, Keywords,
 };
@@ -35,7 +35,7 @@ pub static RULE: Rule = Rule {
     name: "global-singleton-without-netsplit-handling",
     topic: Topic::LeaderElection,
     severity: Severity::Warning,
-    summary: "A process registered in :global with the default conflict resolver: when a netsplit heals one copy is killed, with no message to it and only an info-level log line.",
+    summary: "A :global name with the default resolver: when a netsplit heals one copy is killed.",
     scope: Scope::All,
     fixable: true,
     check,
@@ -60,21 +60,12 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let (module, function, _) = call.mfa();
-        let written = file.text(name);
-        let resolved = file.text(file.value_of(call.function, name));
-        let shown = if written == resolved {
-            format!("`{written}`")
-        } else {
-            format!("`{written}` (`{resolved}`)")
-        };
+        // The name as the call receives it: `{:global, __MODULE__}` for `@name` or `name`.
+        let resolved = one_line(file.text(file.value_of(call.function, name)));
         out.push(Finding::new(
             report_at.byte_range(),
             format!(
-                "`{module}.{function}` registers {shown} in :global with the default conflict resolver: \
-                 during a netsplit each side runs its own copy, and when it heals :global kills one of them \
-                 (no message to it, only an info log line `global: Name conflict terminating`); the restart \
-                 then fails with `already_started`. Handle \
-                 `{{:error, {{:already_started, pid}}}}` in the start function (return `:ignore` or link to the winner)."
+                "`{module}.{function}` registers `{resolved}` with the default resolver: a healed netsplit kills one copy"
             ),
         )
         .with_fix(handle_already_started_fix(file, call)));
@@ -87,11 +78,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             call.node.byte_range(),
             format!(
-                "`:global.{function}/2` uses the default resolver `random_exit_name`: after a netsplit heals, \
-                 one of the two processes holding this name is killed, with no message to it (only an info \
-                 log line `global: Name conflict terminating`). Pass a notifying resolver and handle its \
-                 message: `&:global.random_notify_name/3` sends `{{:global_name_conflict, name}}` to the \
-                 loser, `&:global.notify_all_name/3` sends `{{:global_name_conflict, name, other_pid}}` to both."
+                "`:global.{function}/2` uses the default resolver: when a netsplit heals, one holder of the name is killed without notice"
             ),
         ));
     }

@@ -20,7 +20,8 @@ pub static RULE: Rule = Rule {
     name: "horde-already-started-unhandled",
     topic: Topic::LeaderElection,
     severity: Severity::Warning,
-    summary: "A start_link registering in Horde.Registry returns {:error, {:already_started, pid}} to its supervisor, which counts it as a crash after a netsplit heals.",
+    summary:
+        "A start_link in Horde.Registry returns already_started: a crash after a netsplit heals.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -48,11 +49,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             report_at.byte_range(),
             format!(
-                "`{module}.{function}` registers the process in `Horde.Registry` and hands \
-                 `{{:error, {{:already_started, pid}}}}` to the supervisor: when a netsplit heals, Horde \
-                 keeps one copy per name and stops the other, and if that one is restarted its start fails \
-                 and counts as a crash (enough of them take the supervisor down). Match \
-                 `{{:error, {{:already_started, _}}}}` and return `:ignore`."
+                "`{module}.{function}` passes `already_started` from `Horde.Registry` to its supervisor: a crash after a netsplit heals"
             ),
         ));
     }

@@ -15,7 +15,8 @@ pub static RULE: Rule = Rule {
     name: "membership-derived-leader",
     topic: Topic::LeaderElection,
     severity: Severity::Warning,
-    summary: "A leader picked from the currently visible nodes or group members: during a partition each side picks its own.",
+    summary:
+        "A leader picked from the visible nodes or group members: each side of a split picks one.",
     scope: Scope::All,
     fixable: false,
     check,
@@ -102,11 +103,8 @@ fn finding(at: Node<'_>, picker: &str, members: &Members) -> Finding {
     Finding::new(
         at.byte_range(),
         format!(
-            "{picker} picks a leader from {}, which only lists the {} this node can currently \
-             see: during a partition each side picks its own leader and both act. Keep this only \
-             if the leader's work is safe to run twice; otherwise use `:global` with conflict \
-             handling, Oban's peer leadership, `:ra`, or a database lease.",
-            members.source, members.what
+            "{picker} picks a leader from {}: each side of a partition picks its own, and both act",
+            members.source
         ),
     )
 }
@@ -222,8 +220,6 @@ fn selection<'t>(file: &FileModel<'t>, call: &Call<'t>) -> Option<(Node<'t>, Pic
 struct Members {
     /// `Node.list/0`, `:pg.get_members/2`, ...
     source: String,
-    /// "nodes" or "group members".
-    what: &'static str,
     /// Sorted on the way (`Enum.sort/1`), so its first element is a shared choice.
     sorted: bool,
 }
@@ -300,16 +296,15 @@ fn origin(
         return None;
     }
     let (module, name, arity) = call.mfa();
-    let source = |what| {
+    let source = || {
         Some(Origin::Members(Members {
             source: format!("`{module}.{name}/{arity}`"),
-            what,
             sorted: false,
         }))
     };
     match (module, name, arity) {
-        ("Node", "list", 0 | 1) | (":erlang", "nodes", 0 | 1) => source("nodes"),
-        (":pg" | ":pg2", "get_members", 1 | 2) => source("group members"),
+        ("Node", "list", 0 | 1) | (":erlang", "nodes", 0 | 1) => source(),
+        (":pg" | ":pg2", "get_members", 1 | 2) => source(),
         ("Enum", "sort" | "sort_by", 1..=3) | (":lists", "sort" | "usort", 1) => {
             Some(recurse(*call.args.first()?)?.sorted())
         }
