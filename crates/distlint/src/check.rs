@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use distlint_analysis::baseline::{normalise, Baseline, FileMatch};
 use distlint_analysis::fix::fix_all;
+use distlint_analysis::timings;
 use distlint_analysis::workspace::{self, CheckOutcome, CheckRequest, FileReport};
 use distlint_analysis::{Diagnostic, Severity, SourceFile};
 use rayon::prelude::*;
@@ -16,6 +17,16 @@ use rayon::prelude::*;
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::exit;
 use crate::output::{diff, github, human, json, sarif, BaselineSummary, FixSummary, Report};
+
+/// `--timings`: wall time of the check, then each phase's time summed over
+/// the worker threads, to standard error.
+fn print_timings(wall: std::time::Duration) {
+    eprintln!("distlint: timings (phases and rules: summed over threads)");
+    eprintln!("  {:>10.1} ms  wall", wall.as_secs_f64() * 1e3);
+    for (name, time) in timings::report() {
+        eprintln!("  {:>10.1} ms  {name}", time.as_secs_f64() * 1e3);
+    }
+}
 
 pub fn run(args: &CheckArgs) -> u8 {
     if args.statistics && matches!(args.format, CheckFormat::Sarif | CheckFormat::Github) {
@@ -33,6 +44,10 @@ pub fn run(args: &CheckArgs) -> u8 {
         ignore: args.ignore.clone(),
         lint_tests: args.lint_tests,
     };
+    if args.timings {
+        timings::enable();
+    }
+    let started = std::time::Instant::now();
     let mut outcome = match workspace::check(&request) {
         Ok(outcome) => outcome,
         Err(err) => {
@@ -40,6 +55,9 @@ pub fn run(args: &CheckArgs) -> u8 {
             return exit::ERROR;
         }
     };
+    if args.timings {
+        print_timings(started.elapsed());
+    }
     if let Some(target) = &args.write_baseline {
         return write_baseline(&outcome, &cwd.join(target), &cwd);
     }

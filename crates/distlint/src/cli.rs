@@ -86,6 +86,9 @@ pub struct CheckArgs {
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Print the time spent per phase (read, parse, model, each rule) to standard error.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Args, Debug)]

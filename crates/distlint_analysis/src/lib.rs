@@ -16,6 +16,7 @@ pub mod rules;
 pub mod source;
 pub mod suppress;
 pub mod syntax;
+pub mod timings;
 pub mod workspace;
 
 pub use config::{Config, ConfigError};

@@ -12,10 +12,11 @@ use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Finding, Fix, TextEdit};
 use crate::model::summary::{summarize, FileSummary};
 use crate::model::{FileModel, ProjectModel};
-use crate::parse::{Limit, ParsedFile, Stopped};
+use crate::parse::ParsedFile;
 use crate::rules::{self, RuleContext, UNUSED_SUPPRESSION};
 use crate::source::TextRange;
 use crate::suppress;
+use crate::timings::{self, Phase};
 
 /// A rule that panicked on this file: a bug in distlint, reported, never fatal.
 #[derive(Clone, Debug)]
@@ -47,7 +48,9 @@ pub fn lint_text(
     project: &ProjectModel,
     config: &Config,
 ) -> (ParsedFile, FileLint) {
+    let started = timings::start();
     let parsed = ParsedFile::parse(text);
+    timings::record(Phase::Parse, started);
     let result = lint_parsed(&parsed, relative, project, config);
     (parsed, result)
 }
@@ -59,29 +62,7 @@ pub fn lint_parsed(
     project: &ProjectModel,
     config: &Config,
 ) -> FileLint {
-    lint_chunks(parsed, relative, project, config, &mut HashMap::new(), None).unwrap_or_default()
-}
-
-/// Lints source text within its per-file budget (see
-/// [`crate::parse::file_budget`]): past it, the reason instead of findings.
-pub fn lint_text_within(
-    text: &str,
-    relative: &Path,
-    project: &ProjectModel,
-    config: &Config,
-) -> Result<(ParsedFile, FileLint), Stopped> {
-    let limit = Limit::for_len(text.len(), None);
-    let parsed = ParsedFile::parse_within(crate::SourceFile::new(text), None, &limit)
-        .map_err(|(_, stopped)| stopped)?;
-    let result = lint_chunks(
-        &parsed,
-        relative,
-        project,
-        config,
-        &mut HashMap::new(),
-        Some(&limit),
-    )?;
-    Ok((parsed, result))
+    lint_chunks(parsed, relative, project, config, &mut HashMap::new())
 }
 
 /// Findings cached by top-level form, for the editor: after an edit only the
@@ -105,19 +86,6 @@ pub fn lint_parsed_cached(
     config: &Arc<Config>,
     cache: &mut LintCache,
 ) -> FileLint {
-    lint_parsed_cached_within(parsed, relative, project, config, cache, None).unwrap_or_default()
-}
-
-/// [`lint_parsed_cached`] that gives up, between top-level forms, when
-/// `limit` says so (the cache keeps what was linted).
-pub fn lint_parsed_cached_within(
-    parsed: &ParsedFile,
-    relative: &Path,
-    project: &Arc<ProjectModel>,
-    config: &Arc<Config>,
-    cache: &mut LintCache,
-    limit: Option<&Limit>,
-) -> Result<FileLint, Stopped> {
     let same_context = cache.context.as_ref().is_some_and(|(c, p, r)| {
         Arc::ptr_eq(c, config) && Arc::ptr_eq(p, project) && r == relative
     });
@@ -125,7 +93,7 @@ pub fn lint_parsed_cached_within(
         cache.chunks.clear();
         cache.context = Some((config.clone(), project.clone(), relative.to_path_buf()));
     }
-    lint_chunks(parsed, relative, project, config, &mut cache.chunks, limit)
+    lint_chunks(parsed, relative, project, config, &mut cache.chunks)
 }
 
 /// What the rules found in one top-level form, with ranges relative to its start.
@@ -144,8 +112,7 @@ fn lint_chunks(
     project: &ProjectModel,
     config: &Config,
     cache: &mut HashMap<u64, Arc<ChunkLint>>,
-    limit: Option<&Limit>,
-) -> Result<FileLint, Stopped> {
+) -> FileLint {
     let source = &parsed.source;
     let text = source.text();
     let root = parsed.tree.root_node();
@@ -158,11 +125,6 @@ fn lint_chunks(
     }
     let mut cursor = root.walk();
     for chunk in root.children(&mut cursor) {
-        if let Some(stopped) = limit.and_then(Limit::check) {
-            // Keep what was linted so far for the next try.
-            cache.extend(kept);
-            return Err(stopped);
-        }
         let start = chunk.start_byte();
         let key = chunk_key(&text[chunk.byte_range()], chunk.kind_id());
         let linted = match cache.get(&key) {
@@ -201,6 +163,7 @@ fn lint_chunks(
     // Keep only the forms of this version: the cache cannot grow without bound.
     *cache = kept;
 
+    let started = timings::start();
     let (suppressions, malformed) = suppress::parse(comments, source);
     let unused = suppress::apply(&mut result.diagnostics, &suppressions, source, |name| {
         rules::by_name(name).is_some_and(|rule| config.rule_severity(rule, relative).is_some())
@@ -231,7 +194,8 @@ fn lint_chunks(
     result.diagnostics.sort_by(|a, b| {
         (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
     });
-    Ok(result)
+    timings::record(Phase::Suppress, started);
+    result
 }
 
 fn chunk_key(text: &str, kind: u16) -> u64 {
@@ -252,7 +216,12 @@ fn lint_chunk(
     let source = &parsed.source;
     let start = chunk.start_byte();
     let relative_range = |range: TextRange| range.start - start..range.end - start;
+    let started = timings::start();
     let model = FileModel::build_from(chunk, source.text());
+    timings::record(Phase::Model, started);
+    let started = timings::start();
+    let summary = summarize(&model);
+    timings::record(Phase::Summary, started);
     let context = RuleContext {
         file: &model,
         source,
@@ -270,20 +239,22 @@ fn lint_chunk(
             .iter()
             .map(|n| relative_range(n.byte_range()))
             .collect(),
-        summary: summarize(&model),
+        summary,
         ..ChunkLint::default()
     };
-    for rule in rules::ALL.iter() {
+    for (index, rule) in rules::ALL.iter().enumerate() {
         let Some(severity) = config.rule_severity(rule, relative) else {
             continue;
         };
         let mut findings: Vec<Finding> = Vec::new();
+        let started = timings::start();
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             if crash_injected(rule.name) {
                 panic!("crash injected with {CRASH_RULE_VARIABLE}");
             }
             (rule.check)(&context, &mut findings)
         }));
+        timings::record_rule(index, started);
         if let Err(payload) = outcome {
             linted.rule_panics.push(RulePanic {
                 rule: rule.name,

@@ -8,9 +8,10 @@ use rayon::prelude::*;
 
 use crate::config::{Config, ConfigError};
 use crate::context::{Adjust, Contexts, FileContext};
-use crate::lint::{lint_text_within, FileLint};
+use crate::lint::{lint_text, FileLint};
 use crate::model::ProjectModel;
 use crate::source::SourceFile;
+use crate::timings::{self, Phase};
 
 /// Files larger than this are skipped (generated code, data dumps).
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
@@ -104,6 +105,7 @@ pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
     let mut contexts = Contexts::new(std::slice::from_ref(&cwd), explicit, adjust);
     let mut jobs = Vec::new();
     let mut outcome = CheckOutcome::default();
+    let started = timings::start();
     for path in &request.paths {
         let path = absolute(&cwd, path);
         if !path.exists() {
@@ -122,6 +124,7 @@ pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
     }
     jobs.sort_by(|a, b| a.path.cmp(&b.path));
     jobs.dedup_by(|a, b| a.path == b.path);
+    timings::record(Phase::Discover, started);
 
     let results: Vec<Result<FileReport, FileProblem>> =
         jobs.into_par_iter().map(lint_job).collect();
@@ -134,9 +137,8 @@ pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
     Ok(outcome)
 }
 
-/// Reads and lints one file; unreadable, binary, non-UTF-8 and huge files,
-/// and files over their time budget, become problems with a message, never a
-/// crash or a hang.
+/// Reads and lints one file; unreadable, binary, non-UTF-8 and huge files
+/// become problems with a message, never a crash.
 fn lint_job(job: Job) -> Result<FileReport, FileProblem> {
     let problem = |message: String| FileProblem {
         path: job.path.clone(),
@@ -150,8 +152,10 @@ fn lint_job(job: Job) -> Result<FileReport, FileProblem> {
             "skipped: {size} bytes is over the {MAX_FILE_BYTES}-byte limit for one file (exclude generated files in .distlint.toml)"
         )));
     }
+    let started = timings::start();
     let bytes =
         std::fs::read(&job.path).map_err(|err| problem(format!("cannot read file: {err}")))?;
+    timings::record(Phase::Read, started);
     if bytes.contains(&0) {
         return Err(problem(
             "skipped: this looks like a binary file (it contains NUL bytes)".to_string(),
@@ -168,9 +172,7 @@ fn lint_job(job: Job) -> Result<FileReport, FileProblem> {
         project,
         relative,
     } = job.context;
-    // Bounded: a file that takes longer than its budget is skipped with the reason.
-    let (parsed, lint) = lint_text_within(&text, &relative, &project, &config)
-        .map_err(|stopped| problem(stopped.message()))?;
+    let (parsed, lint) = lint_text(&text, &relative, &project, &config);
     Ok(FileReport {
         path: job.path,
         source: parsed.source,

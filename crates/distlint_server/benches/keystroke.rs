@@ -1,11 +1,19 @@
-//! Keystroke-to-diagnostics latency on a 10,000-line file, through the whole
-//! server (framing, owner task, incremental reparse, rules, publish), in process.
+//! Keystroke-to-diagnostics latency through the whole server (framing, owner
+//! task, incremental reparse, rules, publish), in process.
 //!
 //!     cargo bench -p distlint_server --bench keystroke
+//!     DISTLINT_BENCH_FILE=path/to/large.ex cargo bench -p distlint_server --bench keystroke
 //!
-//! Prints p50/p90/p99/max over the measured keystrokes. This is a benchmark,
-//! not a test: the numbers depend on the machine and its load, so compare runs
-//! on the same machine and read the spread, not one figure.
+//! Shapes: about 10,000 lines in many small modules; one real-shaped module of
+//! about 7,000 lines (generated here, or the file named by
+//! `DISTLINT_BENCH_FILE` for local runs on real code), typed into in the body
+//! of a function in its middle, then while the file is unbalanced (an open `(`
+//! at the start of a function body, a `do` without `end`, a half-typed string).
+//!
+//! Prints the time from opening to the first diagnostics, and p50/p90/p99/max
+//! over the measured keystrokes. This is a benchmark, not a test: the numbers
+//! depend on the machine and its load, so compare runs on the same machine and
+//! read the spread, not one figure.
 
 #[path = "../../../tests/support/lsp_client.rs"]
 mod lsp_client;
@@ -16,8 +24,9 @@ use lsp_client::LspClient;
 use serde_json::{json, Value};
 
 const LINES: usize = 10_000;
+const MODULE_LINES: usize = 7_000;
 const WARMUP: usize = 20;
-const KEYSTROKES: usize = 300;
+const KEYSTROKES: usize = 200;
 
 /// About 10,000 lines of ordinary Elixir in many modules, one in twenty
 /// with a finding (an `:erpc.call` without a timeout).
@@ -34,20 +43,55 @@ fn many_modules() -> String {
     text
 }
 
-/// The same amount of code as one 10,000-line module: the worst case for the
-/// per-form cache, since every edit changes the only form.
-fn one_module() -> String {
-    let mut text = String::from("defmodule Bench.Huge do\n  @timeout 5_000\n\n");
-    let mut function = 0;
-    while text.lines().count() < LINES {
-        function += 1;
-        let timeout = if function % 100 == 0 {
-            ""
-        } else {
-            ", @timeout"
-        };
+/// About 7,000 lines in one module, shaped like real code: docs, specs,
+/// `with`, `case`, pipes, guards, remote calls, module attributes; one
+/// function in fifty has a finding (an `:erpc.call` without a timeout).
+fn large_module() -> String {
+    let mut text = String::from(
+        "defmodule Bench.Large do\n  @moduledoc \"\"\"\n  A large module.\n  \"\"\"\n\n  use GenServer\n  require Logger\n  alias Bench.{Store, Codec}\n  alias Bench.Cluster.Members, as: Members\n\n  @timeout 5_000\n  @statuses [:active, :idle, :gone]\n\n",
+    );
+    let mut n = 0;
+    while text.lines().count() < MODULE_LINES {
+        n += 1;
+        let timeout = if n % 50 == 0 { "" } else { ", timeout" };
         text.push_str(&format!(
-            "  def fetch{function}(node, key) do\n    value = :erpc.call(node, Bench.Store, :lookup, [key]{timeout})\n    Enum.at([value], :erlang.phash2(key, 64))\n  end\n\n"
+            r#"  @doc """
+  Fetches item {n} from the node that owns `key`.
+  """
+  @spec fetch{n}(term(), keyword()) :: {{:ok, map()}} | {{:error, term()}}
+  def fetch{n}(key, opts \\ []) do
+    timeout = Keyword.get(opts, :timeout, @timeout)
+
+    with {{:ok, node}} <- Members.owner(key),
+         {{:ok, raw}} <- :erpc.call(node, Store, :lookup, [key]{timeout}),
+         {{:ok, value}} <- Codec.decode(raw) do
+      value
+      |> Map.new()
+      |> Map.put(:fetched_at, System.monotonic_time())
+      |> normalize{n}()
+    else
+      {{:error, reason}} ->
+        Logger.warning("fetch{n} failed for #{{inspect(key)}}: #{{inspect(reason)}}")
+        {{:error, {{reason, key}}}}
+    end
+  end
+
+  defp normalize{n}(%{{status: status}} = map) when status in @statuses do
+    case Map.fetch(map, :items) do
+      {{:ok, items}} when is_list(items) ->
+        {{:ok, %{{map | items: Enum.map(items, &Codec.item/1)}}}}
+
+      {{:ok, other}} ->
+        {{:error, {{:bad_items, other}}}}
+
+      :error ->
+        {{:ok, Map.put(map, :items, [])}}
+    end
+  end
+
+  defp normalize{n}(map), do: {{:error, {{:bad_status, Map.get(map, :status)}}}}
+
+"#
         ));
     }
     text.push_str("end\n");
@@ -59,18 +103,68 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index]
 }
 
+/// A place to type: what to insert at the start of a line, and where the
+/// cursor is afterwards.
+struct Scenario {
+    name: &'static str,
+    /// Inserted at the start of `line`.
+    prefix: &'static str,
+}
+
+const TYPING: Scenario = Scenario {
+    name: "typing in a function body",
+    prefix: "    x = ",
+};
+const UNBALANCED: [Scenario; 3] = [
+    Scenario {
+        name: "unbalanced: open ( at the start of a body",
+        prefix: "    Enum.map(",
+    },
+    Scenario {
+        name: "unbalanced: do without end",
+        prefix: "    case x do\n      ",
+    },
+    Scenario {
+        name: "unbalanced: half-typed string",
+        prefix: "    s = \"",
+    },
+];
+
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
+    let (large_name, large) = match std::env::var("DISTLINT_BENCH_FILE") {
+        Ok(path) => (
+            path.clone(),
+            std::fs::read_to_string(&path).expect("DISTLINT_BENCH_FILE"),
+        ),
+        Err(_) => ("generated module".to_string(), large_module()),
+    };
     runtime.block_on(async {
-        measure("many modules", &many_modules()).await;
-        measure("one module", &one_module()).await;
+        measure("many modules", &many_modules(), &[&TYPING]).await;
+        let scenarios: Vec<&Scenario> = std::iter::once(&TYPING).chain(&UNBALANCED).collect();
+        measure(&large_name, &large, &scenarios).await;
     });
 }
 
-async fn measure(shape: &str, text: &str) {
+/// The first line of a function body near the middle of the file: the line
+/// after a `def ... do` line.
+fn body_line(text: &str) -> u32 {
+    let lines: Vec<&str> = text.lines().collect();
+    let middle = lines.len() / 2;
+    (middle..lines.len())
+        .chain(0..middle)
+        .find(|&i| {
+            let line = lines[i].trim_start();
+            (line.starts_with("def ") || line.starts_with("defp "))
+                && line.trim_end().ends_with(" do")
+        })
+        .map_or(middle as u32, |i| i as u32 + 1)
+}
+
+async fn measure(shape: &str, text: &str, scenarios: &[&Scenario]) {
     let (client_out, server_in) = tokio::io::duplex(1 << 22);
     let (server_out, client_in) = tokio::io::duplex(1 << 22);
     tokio::spawn(distlint_server::serve(server_in, server_out));
@@ -82,34 +176,70 @@ async fn measure(shape: &str, text: &str) {
     let started = Instant::now();
     client.open(uri, 1, text).await;
     let first = client.diagnostics_for_version(uri, 1).await;
+    let findings = first["diagnostics"].as_array().map_or(0, Vec::len);
     println!(
-        "{shape}: {lines} lines, {} bytes, {} findings; open to first diagnostics: {:?}",
+        "{shape}: {lines} lines, {} bytes, {findings} findings; open to first diagnostics: {:?}",
         text.len(),
-        first["diagnostics"].as_array().map_or(0, Vec::len),
         started.elapsed()
     );
 
-    // Type into the middle of the file: a comment line grows one character at a time.
-    let line = (lines / 2) as u32;
-    client.insert(uri, 2, (line, 0), "# \n").await;
-    client.diagnostics_for_version(uri, 2).await;
-    let mut samples = Vec::with_capacity(KEYSTROKES);
-    for i in 0..WARMUP + KEYSTROKES {
-        let version = 3 + i as i64;
-        let started = Instant::now();
-        client.insert(uri, version, (line, 2 + i as u32), "x").await;
+    let mut version = 1;
+    let line = body_line(text);
+    for scenario in scenarios {
+        // Put the scenario's text at the start of the body, then type after it.
+        version += 1;
+        client
+            .insert(uri, version, (line, 0), scenario.prefix)
+            .await;
         client.diagnostics_for_version(uri, version).await;
-        if i >= WARMUP {
-            samples.push(started.elapsed());
+        let last = scenario.prefix.rsplit('\n').next().unwrap_or_default();
+        let (row, column) = (
+            line + scenario.prefix.matches('\n').count() as u32,
+            last.len() as u32,
+        );
+        let mut samples = Vec::with_capacity(KEYSTROKES);
+        for i in 0..WARMUP + KEYSTROKES {
+            version += 1;
+            let started = Instant::now();
+            client
+                .insert(uri, version, (row, column + i as u32), "x")
+                .await;
+            client.diagnostics_for_version(uri, version).await;
+            if i >= WARMUP {
+                samples.push(started.elapsed());
+            }
         }
+        samples.sort();
+        println!(
+            "{shape}: {}: keystroke to diagnostics over {KEYSTROKES} edits: p50 {:?}  p90 {:?}  p99 {:?}  max {:?}",
+            scenario.name,
+            percentile(&samples, 0.50),
+            percentile(&samples, 0.90),
+            percentile(&samples, 0.99),
+            samples[samples.len() - 1]
+        );
+        // Undo: the typed characters, then the prefix.
+        version += 1;
+        let typed = (WARMUP + KEYSTROKES) as u32;
+        client
+            .change(
+                uri,
+                version,
+                json!([{
+                    "range": {
+                        "start": {"line": line, "character": 0},
+                        "end": {"line": row, "character": column + typed}
+                    },
+                    "text": ""
+                }]),
+            )
+            .await;
+        let back = client.diagnostics_for_version(uri, version).await;
+        let again = back["diagnostics"].as_array().map_or(0, Vec::len);
+        assert_eq!(
+            again, findings,
+            "{shape}: undoing the edit restores the findings"
+        );
     }
-    samples.sort();
-    println!(
-        "{shape}: keystroke to diagnostics over {KEYSTROKES} edits: p50 {:?}  p90 {:?}  p99 {:?}  max {:?}",
-        percentile(&samples, 0.50),
-        percentile(&samples, 0.90),
-        percentile(&samples, 0.99),
-        samples[samples.len() - 1]
-    );
     client.shutdown_and_exit().await;
 }
