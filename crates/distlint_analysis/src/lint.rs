@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Finding, Fix, TextEdit};
 use crate::model::summary::{summarize, FileSummary};
 use crate::model::{FileModel, ProjectModel};
-use crate::parse::ParsedFile;
+use crate::parse::{Limit, ParsedFile, Stopped};
 use crate::rules::{self, RuleContext, UNUSED_SUPPRESSION};
 use crate::source::TextRange;
 use crate::suppress;
@@ -62,7 +62,31 @@ pub fn lint_parsed(
     project: &ProjectModel,
     config: &Config,
 ) -> FileLint {
-    lint_chunks(parsed, relative, project, config, &mut HashMap::new())
+    lint_chunks(parsed, relative, project, config, &mut HashMap::new(), None).unwrap_or_default()
+}
+
+/// Lints source text within its per-file budget (see
+/// [`crate::parse::file_budget`]): past it, the reason instead of findings.
+pub fn lint_text_within(
+    text: &str,
+    relative: &Path,
+    project: &ProjectModel,
+    config: &Config,
+) -> Result<(ParsedFile, FileLint), Stopped> {
+    let limit = Limit::for_len(text.len(), None);
+    let started = timings::start();
+    let parsed = ParsedFile::parse_within(crate::SourceFile::new(text), None, &limit)
+        .map_err(|(_, stopped)| stopped)?;
+    timings::record(Phase::Parse, started);
+    let result = lint_chunks(
+        &parsed,
+        relative,
+        project,
+        config,
+        &mut HashMap::new(),
+        Some(&limit),
+    )?;
+    Ok((parsed, result))
 }
 
 /// Findings cached by top-level form, for the editor: after an edit only the
@@ -86,6 +110,19 @@ pub fn lint_parsed_cached(
     config: &Arc<Config>,
     cache: &mut LintCache,
 ) -> FileLint {
+    lint_parsed_cached_within(parsed, relative, project, config, cache, None).unwrap_or_default()
+}
+
+/// [`lint_parsed_cached`] that gives up, between top-level forms, when
+/// `limit` says so (the cache keeps what was linted).
+pub fn lint_parsed_cached_within(
+    parsed: &ParsedFile,
+    relative: &Path,
+    project: &Arc<ProjectModel>,
+    config: &Arc<Config>,
+    cache: &mut LintCache,
+    limit: Option<&Limit>,
+) -> Result<FileLint, Stopped> {
     let same_context = cache.context.as_ref().is_some_and(|(c, p, r)| {
         Arc::ptr_eq(c, config) && Arc::ptr_eq(p, project) && r == relative
     });
@@ -93,7 +130,7 @@ pub fn lint_parsed_cached(
         cache.chunks.clear();
         cache.context = Some((config.clone(), project.clone(), relative.to_path_buf()));
     }
-    lint_chunks(parsed, relative, project, config, &mut cache.chunks)
+    lint_chunks(parsed, relative, project, config, &mut cache.chunks, limit)
 }
 
 /// What the rules found in one top-level form, with ranges relative to its start.
@@ -112,7 +149,8 @@ fn lint_chunks(
     project: &ProjectModel,
     config: &Config,
     cache: &mut HashMap<u64, Arc<ChunkLint>>,
-) -> FileLint {
+    limit: Option<&Limit>,
+) -> Result<FileLint, Stopped> {
     let source = &parsed.source;
     let text = source.text();
     let root = parsed.tree.root_node();
@@ -125,6 +163,11 @@ fn lint_chunks(
     }
     let mut cursor = root.walk();
     for chunk in root.children(&mut cursor) {
+        if let Some(stopped) = limit.and_then(Limit::check) {
+            // Keep what was linted so far for the next try.
+            cache.extend(kept);
+            return Err(stopped);
+        }
         let start = chunk.start_byte();
         let key = chunk_key(&text[chunk.byte_range()], chunk.kind_id());
         let linted = match cache.get(&key) {
@@ -195,7 +238,7 @@ fn lint_chunks(
         (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
     });
     timings::record(Phase::Suppress, started);
-    result
+    Ok(result)
 }
 
 fn chunk_key(text: &str, kind: u16) -> u64 {

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::config::{Config, ConfigError};
 use crate::context::{Adjust, Contexts, FileContext};
-use crate::lint::{lint_text, FileLint};
+use crate::lint::{lint_text_within, FileLint};
 use crate::model::ProjectModel;
 use crate::source::SourceFile;
 use crate::timings::{self, Phase};
@@ -137,8 +137,9 @@ pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
     Ok(outcome)
 }
 
-/// Reads and lints one file; unreadable, binary, non-UTF-8 and huge files
-/// become problems with a message, never a crash.
+/// Reads and lints one file; unreadable, binary, non-UTF-8 and huge files,
+/// and files over their time budget, become problems with a message, never a
+/// crash or a hang.
 fn lint_job(job: Job) -> Result<FileReport, FileProblem> {
     let problem = |message: String| FileProblem {
         path: job.path.clone(),
@@ -172,7 +173,9 @@ fn lint_job(job: Job) -> Result<FileReport, FileProblem> {
         project,
         relative,
     } = job.context;
-    let (parsed, lint) = lint_text(&text, &relative, &project, &config);
+    // Bounded: a file that takes longer than its budget is skipped with the reason.
+    let (parsed, lint) = lint_text_within(&text, &relative, &project, &config)
+        .map_err(|stopped| problem(stopped.message()))?;
     Ok(FileReport {
         path: job.path,
         source: parsed.source,
