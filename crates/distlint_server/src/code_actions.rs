@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use distlint_analysis::rules::UNUSED_SUPPRESSION;
 use distlint_analysis::suppress::Directive;
-use distlint_analysis::{Diagnostic, TextEdit};
+use distlint_analysis::{Diagnostic, SourceFile, TextEdit};
 use tower_lsp_server::ls_types::{
     self as lsp, CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams,
     DocumentChanges, OneOf, OptionalVersionedTextDocumentIdentifier, TextDocumentEdit,
@@ -59,7 +59,7 @@ pub fn actions(
             actions.push(action(fix.title.clone(), &fix.edits, true));
         }
         if diagnostic.rule == UNUSED_SUPPRESSION {
-            if let Some(edit) = remove_comment(doc, diagnostic) {
+            if let Some(edit) = remove_comment(source, diagnostic) {
                 actions.push(action(
                     "Remove this suppression comment".to_string(),
                     &[edit],
@@ -70,7 +70,7 @@ pub fn actions(
         }
         actions.push(action(
             format!("Suppress {} for this line", diagnostic.rule),
-            &[suppress_line(doc, diagnostic)],
+            &[suppress_line(source, diagnostic)],
             false,
         ));
         if !file_suppressions.contains(&diagnostic.rule) {
@@ -89,8 +89,7 @@ pub fn actions(
 }
 
 /// `# distlint:disable-next-line RULE` above the finding's line, indented like it.
-fn suppress_line(doc: &Document, diagnostic: &Diagnostic) -> TextEdit {
-    let source = &doc.parsed.source;
+fn suppress_line(source: &SourceFile, diagnostic: &Diagnostic) -> TextEdit {
     let line = source.line_of(diagnostic.range.start);
     let line_start = source.line_range(line).start;
     let indent = source.indentation_at(line_start);
@@ -102,8 +101,7 @@ fn suppress_line(doc: &Document, diagnostic: &Diagnostic) -> TextEdit {
 
 /// Deletes an unused suppression comment that names one rule: the whole line
 /// when the comment stands alone, else the comment and the spaces before it.
-fn remove_comment(doc: &Document, diagnostic: &Diagnostic) -> Option<TextEdit> {
-    let source = &doc.parsed.source;
+fn remove_comment(source: &SourceFile, diagnostic: &Diagnostic) -> Option<TextEdit> {
     let comment = &source.text()[diagnostic.range.clone()];
     if Directive::read(comment).is_some_and(|d| d.rules.len() > 1) {
         return None; // Other rules in the same comment may still be needed.

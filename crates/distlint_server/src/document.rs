@@ -1,5 +1,11 @@
 //! An open document: a rope for edits, the syntax tree edited alongside it,
-//! and the analysed snapshot of the current version.
+//! and the parse of the current version once it is done.
+//!
+//! Parsing happens off the owner task (see `owner.rs`): a lint job takes a
+//! [`Snapshot`] (the text and the last tree, edited to match), parses and
+//! lints it on the blocking pool and hands the new tree back with
+//! [`Document::parsed_snapshot`]; edits that arrived meanwhile are applied to
+//! that tree too, so the next parse is still incremental.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,7 +14,7 @@ use distlint_analysis::parse::ParsedFile;
 use distlint_analysis::SourceFile;
 use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
-use tree_sitter::{InputEdit, Point};
+use tree_sitter::{InputEdit, Point, Tree};
 
 use crate::position::{rope_offset, Encoding};
 
@@ -18,8 +24,21 @@ pub struct Document {
     pub path: Option<PathBuf>,
     pub version: i32,
     rope: Rope,
-    /// The current version, parsed. Linting works on this snapshot.
-    pub parsed: Arc<ParsedFile>,
+    /// The current version, parsed; `None` until a lint job has parsed it.
+    pub parsed: Option<Arc<ParsedFile>>,
+    /// The last tree parsed, edited to match the rope (for incremental
+    /// reparsing); `None` before the first parse or after a full replacement.
+    tree: Option<Tree>,
+    /// Edits since the last snapshot, to bring its tree up to date.
+    edits_since_snapshot: Vec<InputEdit>,
+    /// The whole text was replaced since the last snapshot.
+    replaced_since_snapshot: bool,
+}
+
+/// What a parse needs: the text of one version and the tree to reuse.
+pub struct Snapshot {
+    pub source: SourceFile,
+    pub old_tree: Option<Tree>,
 }
 
 impl Document {
@@ -30,8 +49,38 @@ impl Document {
             path,
             version,
             rope: Rope::from_str(text),
-            parsed: Arc::new(ParsedFile::parse(text)),
+            parsed: None,
+            tree: None,
+            edits_since_snapshot: Vec::new(),
+            replaced_since_snapshot: false,
         }
+    }
+
+    /// The current text and the tree to reparse it from.
+    pub fn snapshot(&mut self) -> Snapshot {
+        self.edits_since_snapshot.clear();
+        self.replaced_since_snapshot = false;
+        Snapshot {
+            source: SourceFile::new(self.rope.to_string()),
+            old_tree: self.tree.clone(),
+        }
+    }
+
+    /// The parse of the last snapshot is back: it becomes the tree to reuse
+    /// (with the edits made since applied to it) and, when no edit came
+    /// since, the parse of the current version.
+    pub fn parsed_snapshot(&mut self, parsed: &Arc<ParsedFile>) {
+        if self.replaced_since_snapshot {
+            return;
+        }
+        let mut tree = parsed.tree.clone();
+        for edit in &self.edits_since_snapshot {
+            tree.edit(edit);
+        }
+        if self.edits_since_snapshot.is_empty() {
+            self.parsed = Some(parsed.clone());
+        }
+        self.tree = Some(tree);
     }
 
     /// Applies a `didChange` batch in order: each range edit goes to the rope
@@ -42,13 +91,13 @@ impl Document {
         changes: Vec<TextDocumentContentChangeEvent>,
         encoding: Encoding,
     ) {
-        let mut tree = self.parsed.tree.clone();
-        let mut full_reparse = false;
         for change in changes {
             match change.range {
                 None => {
                     self.rope = Rope::from_str(&change.text);
-                    full_reparse = true;
+                    self.tree = None;
+                    self.edits_since_snapshot.clear();
+                    self.replaced_since_snapshot = true;
                 }
                 Some(range) => {
                     let start = rope_offset(&self.rope, range.start, encoding);
@@ -60,25 +109,37 @@ impl Document {
                     self.rope.remove(start_char..end_char);
                     self.rope.insert(start_char, &change.text);
                     let new_end = start + change.text.len();
-                    tree.edit(&InputEdit {
+                    let edit = InputEdit {
                         start_byte: start,
                         old_end_byte: end,
                         new_end_byte: new_end,
                         start_position,
                         old_end_position,
                         new_end_position: point(&self.rope, new_end),
-                    });
+                    };
+                    if let Some(tree) = &mut self.tree {
+                        tree.edit(&edit);
+                    }
+                    self.edits_since_snapshot.push(edit);
                 }
             }
         }
-        let source = SourceFile::new(self.rope.to_string());
-        let old_tree = (!full_reparse).then_some(&tree);
-        self.parsed = Arc::new(ParsedFile::reparse(source, old_tree));
+        self.parsed = None;
         self.version = version;
     }
 
-    pub fn text(&self) -> &str {
-        self.parsed.source.text()
+    /// The current text (copied out of the rope).
+    pub fn text(&self) -> String {
+        self.rope.to_string()
+    }
+
+    /// Parses the current version here (tests).
+    #[cfg(test)]
+    pub fn parse_now(&mut self) -> Arc<ParsedFile> {
+        let Snapshot { source, old_tree } = self.snapshot();
+        let parsed = Arc::new(ParsedFile::reparse(source, old_tree.as_ref()));
+        self.parsed_snapshot(&parsed);
+        parsed
     }
 }
 
@@ -120,6 +181,7 @@ mod tests {
     fn incremental_edits_match_a_fresh_parse() {
         let uri: Uri = "file:///tmp/a.ex".parse().unwrap();
         let mut doc = Document::open(uri, 1, "defmodule A do\n  def f(n), do: n\nend\n");
+        doc.parse_now();
         doc.apply_changes(
             2,
             vec![
@@ -134,9 +196,45 @@ mod tests {
         assert_eq!(doc.version, 2);
         let fresh = ParsedFile::parse(expected);
         assert_eq!(
-            doc.parsed.tree.root_node().to_sexp(),
+            doc.parse_now().tree.root_node().to_sexp(),
             fresh.tree.root_node().to_sexp()
         );
+    }
+
+    #[test]
+    fn edits_made_while_a_snapshot_is_parsed_are_applied_to_its_tree() {
+        let uri: Uri = "file:///tmp/a.ex".parse().unwrap();
+        let mut doc = Document::open(uri, 1, "defmodule A do\n  def f(n), do: n\nend\n");
+        doc.parse_now();
+        doc.apply_changes(
+            2,
+            vec![change(Some(((1, 16), (1, 17))), "m")],
+            Encoding::Utf16,
+        );
+        // A job takes the snapshot of version 2 and parses it elsewhere...
+        let Snapshot { source, old_tree } = doc.snapshot();
+        let parsed = Arc::new(ParsedFile::reparse(source, old_tree.as_ref()));
+        // ...while version 3 arrives.
+        doc.apply_changes(
+            3,
+            vec![change(Some(((0, 10), (0, 11))), "Bb")],
+            Encoding::Utf16,
+        );
+        doc.parsed_snapshot(&parsed);
+        assert!(doc.parsed.is_none(), "version 2's parse is not version 3's");
+        let expected = "defmodule Bb do\n  def f(n), do: m\nend\n";
+        assert_eq!(doc.text(), expected);
+        assert_eq!(
+            doc.parse_now().tree.root_node().to_sexp(),
+            ParsedFile::parse(expected).tree.root_node().to_sexp()
+        );
+        assert!(doc.parsed.is_some());
+        // A whole-text replacement meanwhile: the old tree is of no use.
+        let Snapshot { source, old_tree } = doc.snapshot();
+        let parsed = Arc::new(ParsedFile::reparse(source, old_tree.as_ref()));
+        doc.apply_changes(4, vec![change(None, "x = 1\n")], Encoding::Utf16);
+        doc.parsed_snapshot(&parsed);
+        assert!(doc.parsed.is_none() && doc.tree.is_none());
     }
 
     #[test]

@@ -17,7 +17,9 @@ pub fn hover(
     position: Position,
     encoding: Encoding,
 ) -> Option<Hover> {
-    let source = &doc.parsed.source;
+    // Not parsed yet (or over its budget): nothing to say until it is.
+    let parsed = doc.parsed.as_ref()?;
+    let source = &parsed.source;
     let at = offset(source, position, encoding);
     if let Some(linted) = linted {
         let findings: Vec<_> = linted
@@ -36,7 +38,7 @@ pub fn hover(
         }
     }
     // Only the top-level form under the cursor: hover stays fast in big files.
-    let root = doc.parsed.tree.root_node();
+    let root = parsed.tree.root_node();
     let mut cursor = root.walk();
     let form = root
         .children(&mut cursor)

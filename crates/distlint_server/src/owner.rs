@@ -7,18 +7,25 @@
 //! for a version that is no longer current is dropped. At most one lint per
 //! document is in flight: edits that arrive meanwhile are coalesced, and the
 //! last version is always linted when the running lint comes back.
+//!
+//! Parsing is part of the lint job, so a slow parse holds up no other
+//! document and no request. A job has its file's budget (see
+//! `distlint_analysis::parse::file_budget`): past it, the document shows one
+//! information diagnostic at its top instead of findings. A newer edit
+//! cancels the running job; a parse that cannot be interrupted at once keeps
+//! the document's next job waiting until it ends (one parse per document).
 
 use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use distlint_analysis::context::{Adjust, Contexts, FileContext};
-use distlint_analysis::lint::{lint_parsed_cached, FileLint, LintCache};
+use distlint_analysis::lint::{lint_parsed_cached_within, FileLint, LintCache};
 use distlint_analysis::model::project::SourceFacts;
 use distlint_analysis::model::ProjectModel;
-use distlint_analysis::parse::ParsedFile;
+use distlint_analysis::parse::{Limit, ParsedFile, Stopped};
 use distlint_analysis::Config;
 use tokio::sync::{mpsc, oneshot};
 use tower_lsp_server::ls_types::{
@@ -29,7 +36,7 @@ use tower_lsp_server::Client;
 
 use crate::baseline::{Baselines, Marks};
 use crate::diagnostics::to_lsp;
-use crate::document::Document;
+use crate::document::{Document, Snapshot};
 use crate::position::Encoding;
 use crate::settings::Settings;
 use crate::{code_actions, hover, scan};
@@ -48,6 +55,25 @@ pub struct Linted {
     pub project: Arc<ProjectModel>,
     /// Which findings the configured baseline records (shown as hints).
     pub marks: Box<Marks>,
+    /// What the project-wide rules read from this text, and (on the first
+    /// lint after opening) from the file on disk.
+    pub facts: SourceFacts,
+    pub disk_facts: Option<SourceFacts>,
+}
+
+/// How a lint job ended.
+pub enum Outcome {
+    Linted(Box<Linted>),
+    /// Over its budget: one information diagnostic says so.
+    Skipped {
+        generation: u64,
+        version: i32,
+        message: String,
+    },
+    /// A newer version came in: nothing to show.
+    Cancelled,
+    /// The analysis panicked.
+    Crashed(String),
 }
 
 impl Linted {
@@ -83,9 +109,15 @@ pub enum Event {
     /// A lint finished on the blocking pool.
     Linted {
         uri: Uri,
-        // Boxed: a lint result is much larger than the other events.
-        result: Box<Result<Linted, String>>,
+        outcome: Outcome,
         cache: LintCache,
+        /// `false` when the job gave up on a parse that is still running: a
+        /// [`Event::Settled`] follows once it has ended.
+        settled: bool,
+    },
+    /// The parse a job gave up on has ended: the document may be parsed again.
+    Settled {
+        uri: Uri,
     },
     /// Workspace folders to scan (on `initialized`, and again after config changes).
     Scan {
@@ -127,9 +159,14 @@ struct OpenDocument {
     cache: LintCache,
     /// Pull requests waiting for the current version.
     waiting: Vec<oneshot::Sender<Vec<tower_lsp_server::ls_types::Diagnostic>>>,
-    /// What the project-wide rules read from the current text (kept, so that
-    /// an edit reads them once, from the tree already parsed).
-    facts: SourceFacts,
+    /// What the project-wide rules read from the text last parsed (kept, so
+    /// that an edit reads them once, from the tree already parsed); `None`
+    /// before the first parse.
+    facts: Option<SourceFacts>,
+    /// Set to cancel the job in flight (a newer version arrived).
+    cancel: Arc<AtomicBool>,
+    /// The generation found over its budget (shown as one diagnostic).
+    skipped: Option<u64>,
 }
 
 pub struct Owner {
@@ -197,13 +234,12 @@ impl Owner {
                 self.forget_contexts();
             }
             Event::Open { uri, version, text } => {
+                // Parsed by the lint job, which also compares the facts with
+                // the file on disk (an editor may open a buffer that differs).
                 let doc = Document::open(uri.clone(), version, &text);
-                let facts = SourceFacts::of_parsed(&doc.parsed);
-                // An editor may open a buffer that differs from the file on disk.
-                let unsaved_facts = doc
-                    .path
-                    .as_deref()
-                    .is_some_and(|path| facts_on_disk(path) != facts);
+                if let Some(old) = self.documents.remove(&uri) {
+                    old.cancel.store(true, Ordering::Relaxed);
+                }
                 self.documents.insert(
                     uri.clone(),
                     OpenDocument {
@@ -213,7 +249,9 @@ impl Owner {
                         in_flight: false,
                         cache: LintCache::default(),
                         waiting: Vec::new(),
-                        facts,
+                        facts: None,
+                        cancel: Arc::new(AtomicBool::new(false)),
+                        skipped: None,
                     },
                 );
                 if self.pull_diagnostics && self.scanned.remove(&uri) {
@@ -222,12 +260,7 @@ impl Owner {
                         .publish_diagnostics(uri.clone(), Vec::new(), None)
                         .await;
                 }
-                if unsaved_facts {
-                    self.forget_contexts();
-                    self.relint_all();
-                } else {
-                    self.schedule(&uri);
-                }
+                self.schedule(&uri);
             }
             Event::Change {
                 uri,
@@ -251,27 +284,21 @@ impl Owner {
                 open.doc.apply_changes(version, changes, encoding);
                 open.generation += 1;
                 open.linted = None;
-                let facts = SourceFacts::of_parsed(&open.doc.parsed);
-                let facts_changed = facts != open.facts;
-                open.facts = facts;
-                if facts_changed && open.doc.path.is_some() {
-                    // A project-wide fact read from source files changed: every
-                    // file of the project may lint differently now.
-                    self.forget_contexts();
-                    self.relint_all();
-                } else {
-                    self.schedule(&uri);
-                }
+                open.skipped = None;
+                // The job in flight works on an older text: stop it.
+                open.cancel.store(true, Ordering::Relaxed);
+                self.schedule(&uri);
             }
             Event::Close { uri } => {
                 let mut unsaved_facts = false;
                 if let Some(open) = self.documents.remove(&uri) {
+                    open.cancel.store(true, Ordering::Relaxed);
                     for waiter in open.waiting {
                         let _ = waiter.send(Vec::new());
                     }
                     // Closed without saving: the file on disk is the truth again.
-                    if let Some(path) = &open.doc.path {
-                        unsaved_facts = facts_on_disk(path) != open.facts;
+                    if let (Some(path), Some(facts)) = (&open.doc.path, &open.facts) {
+                        unsaved_facts = facts_on_disk(path) != *facts;
                     }
                 }
                 self.client.publish_diagnostics(uri, Vec::new(), None).await;
@@ -280,11 +307,25 @@ impl Owner {
                     self.relint_all();
                 }
             }
-            Event::Linted { uri, result, cache } => {
+            Event::Linted {
+                uri,
+                outcome,
+                cache,
+                settled,
+            } => {
                 if let Some(open) = self.documents.get_mut(&uri) {
                     open.cache = cache;
                 }
-                self.linted(uri, *result).await
+                self.linted(uri, outcome, settled).await
+            }
+            Event::Settled { uri } => {
+                let Some(open) = self.documents.get_mut(&uri) else {
+                    return;
+                };
+                open.in_flight = false;
+                if open.linted.is_none() && open.skipped != Some(open.generation) {
+                    self.schedule(&uri);
+                }
             }
             Event::Scan { folders } => {
                 self.folders = folders;
@@ -323,6 +364,7 @@ impl Owner {
                 position,
                 reply,
             } => {
+                // Until the current version is parsed there is nothing to say.
                 let answer = self.documents.get(&uri).and_then(|open| {
                     let linted = open.linted.as_ref();
                     hover::hover(&open.doc, linted, position, self.encoding)
@@ -346,6 +388,9 @@ impl Owner {
                         let items = lsp_diagnostics(linted, self.encoding);
                         let _ = reply.send(items);
                     }
+                    None if open.skipped == Some(open.generation) => {
+                        let _ = reply.send(vec![skipped_diagnostic(&budget_message())]);
+                    }
                     None => open.waiting.push(reply),
                 },
                 None => {
@@ -363,36 +408,64 @@ impl Owner {
         if open.in_flight {
             return;
         }
-        let parsed = open.doc.parsed.clone();
         let version = open.doc.version;
         let generation = open.generation;
         let path = open.doc.path.clone();
+        let first_parse = open.facts.is_none();
         let context = self.context_for(path.as_deref());
-        let mut cache = match self.documents.get_mut(uri) {
-            Some(open) => {
-                open.in_flight = true;
-                std::mem::take(&mut open.cache)
-            }
-            None => return,
+        let Some(open) = self.documents.get_mut(uri) else {
+            return;
         };
+        open.in_flight = true;
+        let mut cache = std::mem::take(&mut open.cache);
+        // A fresh flag for this job: setting it cancels this job only.
+        let cancel = Arc::new(AtomicBool::new(false));
+        open.cancel = cancel.clone();
+        let parsed = open.doc.parsed.clone();
+        let snapshot = parsed.is_none().then(|| open.doc.snapshot());
         let sender = self.sender.clone();
         let uri = uri.clone();
         let baselines = self.baselines.clone();
         tokio::task::spawn_blocking(move || {
+            let mut straggler = None;
             let outcome = catch_unwind(AssertUnwindSafe(|| {
-                lint_parsed_cached(
+                let len = match (&parsed, &snapshot) {
+                    (Some(parsed), _) => parsed.source.text().len(),
+                    (None, Some(snapshot)) => snapshot.source.text().len(),
+                    (None, None) => 0,
+                };
+                let limit = Limit::for_len(len, Some(&cancel));
+                let parsed = match (parsed, snapshot) {
+                    (Some(parsed), _) => parsed,
+                    (None, Some(Snapshot { source, old_tree })) => {
+                        match ParsedFile::parse_within_or_straggle(
+                            source,
+                            old_tree.as_ref(),
+                            &limit,
+                        ) {
+                            Ok(parsed) => Arc::new(parsed),
+                            Err((_, stopped, running)) => {
+                                straggler = running;
+                                return Err(stopped);
+                            }
+                        }
+                    }
+                    (None, None) => unreachable!("a document without a parse has a snapshot"),
+                };
+                let lint = lint_parsed_cached_within(
                     &parsed,
                     &context.relative,
                     &context.project,
                     &context.config,
                     &mut cache,
-                )
-            }));
-            if outcome.is_err() {
-                cache = LintCache::default(); // It may hold half a run.
-            }
-            let result = outcome
-                .map(|lint| Linted {
+                    Some(&limit),
+                )?;
+                let facts = SourceFacts::of_parsed(&parsed);
+                let disk_facts = match (first_parse, path.as_deref()) {
+                    (true, Some(path)) => Some(facts_on_disk(path)),
+                    _ => None,
+                };
+                Ok(Linted {
                     marks: Box::new(baselines.marks(
                         &context.config,
                         path.as_deref(),
@@ -405,33 +478,110 @@ impl Owner {
                     lint,
                     config: context.config,
                     project: context.project,
+                    facts,
+                    disk_facts,
                 })
-                .map_err(|_| {
-                    "the analysis crashed on this document; no findings are shown for it"
-                        .to_string()
-                });
+            }));
+            let outcome = match outcome {
+                Ok(Ok(linted)) => Outcome::Linted(Box::new(linted)),
+                Ok(Err(Stopped::Cancelled)) => Outcome::Cancelled,
+                Ok(Err(stopped @ Stopped::OverBudget(_))) => Outcome::Skipped {
+                    generation,
+                    version,
+                    message: stopped.message(),
+                },
+                Err(_) => {
+                    cache = LintCache::default(); // It may hold half a run.
+                    Outcome::Crashed(
+                        "the analysis crashed on this document; no findings are shown for it"
+                            .to_string(),
+                    )
+                }
+            };
+            let settled = straggler.is_none();
             let _ = sender.send(Event::Linted {
-                uri,
-                result: Box::new(result),
+                uri: uri.clone(),
+                outcome,
                 cache,
+                settled,
             });
+            if let Some(straggler) = straggler {
+                // Waited for on a thread of its own, not the blocking pool:
+                // the runtime never waits for it when it shuts down.
+                let (settle, settled_uri) = (sender.clone(), uri.clone());
+                let waiter = std::thread::Builder::new()
+                    .name("distlint-straggler".to_string())
+                    .spawn(move || {
+                        straggler.wait();
+                        let _ = settle.send(Event::Settled { uri: settled_uri });
+                    });
+                if waiter.is_err() {
+                    // No thread to wait on: let the document go on anyway.
+                    let _ = sender.send(Event::Settled { uri });
+                }
+            }
         });
     }
 
-    async fn linted(&mut self, uri: Uri, result: Result<Linted, String>) {
+    async fn linted(&mut self, uri: Uri, outcome: Outcome, settled: bool) {
         let encoding = self.encoding;
         let Some(open) = self.documents.get_mut(&uri) else {
             return; // Closed meanwhile.
         };
-        open.in_flight = false;
-        let linted = match result {
-            Ok(linted) => linted,
-            Err(message) => {
+        if settled {
+            open.in_flight = false;
+        }
+        let linted = match outcome {
+            Outcome::Linted(linted) => *linted,
+            Outcome::Crashed(message) => {
                 self.log(MessageType::ERROR, format!("{}: {message}", uri.as_str()))
                     .await;
                 return;
             }
+            Outcome::Cancelled => {
+                self.schedule(&uri);
+                return;
+            }
+            Outcome::Skipped {
+                generation,
+                version,
+                message,
+            } => {
+                if generation != open.generation {
+                    self.schedule(&uri);
+                    return;
+                }
+                open.skipped = Some(generation);
+                let items = vec![skipped_diagnostic(&message)];
+                for waiter in open.waiting.drain(..) {
+                    let _ = waiter.send(items.clone());
+                }
+                self.log(MessageType::INFO, format!("{}: {message}", uri.as_str()))
+                    .await;
+                if !self.pull_diagnostics {
+                    self.client
+                        .publish_diagnostics(uri, items, Some(version))
+                        .await;
+                }
+                return;
+            }
         };
+        // The new tree serves the next incremental parse, stale or not.
+        open.doc.parsed_snapshot(&linted.parsed);
+        let facts_changed = match (&open.facts, &linted.disk_facts) {
+            (Some(old), _) => *old != linted.facts,
+            (None, Some(disk)) => *disk != linted.facts,
+            (None, None) => false,
+        };
+        open.facts = Some(linted.facts.clone());
+        if facts_changed && open.doc.path.is_some() {
+            // A project-wide fact read from source files changed (or the
+            // buffer differs from the file on disk there): every file of
+            // the project may lint differently now.
+            self.forget_contexts();
+            self.relint_all();
+            return;
+        }
         if linted.generation != open.generation {
             // Stale: edits or a configuration change arrived while it ran.
             self.schedule(&uri);
@@ -574,7 +724,7 @@ impl Owner {
             if let Some(path) = &open.doc.path {
                 // The whole text rather than the kept facts: the project may
                 // read more from a source than the SourceFacts compared on edits.
-                project.overlay_source(path, open.doc.text());
+                project.overlay_source(path, &open.doc.text());
             }
         }
         self.contexts.set_project(&root, Arc::new(project));
@@ -622,6 +772,25 @@ fn blocking_io<T>(work: impl FnOnce() -> T) -> T {
         Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
         _ => work(),
     }
+}
+
+/// The one diagnostic of a document over its budget: at its top, information.
+fn skipped_diagnostic(message: &str) -> tower_lsp_server::ls_types::Diagnostic {
+    use tower_lsp_server::ls_types::{Diagnostic, DiagnosticSeverity, NumberOrString, Range};
+    Diagnostic {
+        range: Range::new(Position::new(0, 0), Position::new(0, 0)),
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        code: Some(NumberOrString::String("skipped".to_string())),
+        source: Some("distlint".to_string()),
+        message: format!("distlint: this file is not checked: {message}"),
+        ..Diagnostic::default()
+    }
+}
+
+/// The message of a pull for a document over its budget (its text is the
+/// same for every budget but the figure, which the published one carries).
+fn budget_message() -> String {
+    "skipped: parsing and linting it took longer than the per-file budget".to_string()
 }
 
 fn lsp_diagnostics(

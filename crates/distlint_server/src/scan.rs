@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use distlint_analysis::context::{Contexts, FileContext};
-use distlint_analysis::lint::lint_text;
+use distlint_analysis::lint::lint_text_within;
 use distlint_analysis::workspace::{files_under, files_with_contexts};
 use rayon::prelude::*;
 use tower_lsp_server::ls_types::{ProgressToken, Uri};
@@ -113,7 +113,8 @@ pub fn spawn(
     });
 }
 
-/// Lints one file from disk; unreadable or non-UTF-8 files are skipped.
+/// Lints one file from disk; unreadable or non-UTF-8 files, and files over
+/// their budget (see `distlint_analysis::parse::file_budget`), are skipped.
 fn lint_file(
     path: &PathBuf,
     context: &FileContext,
@@ -123,8 +124,9 @@ fn lint_file(
     let uri = Uri::from_file_path(path)?;
     let text = std::fs::read_to_string(path).ok()?;
     let (parsed, result) = std::panic::catch_unwind(|| {
-        lint_text(&text, &context.relative, &context.project, &context.config)
+        lint_text_within(&text, &context.relative, &context.project, &context.config)
     })
+    .ok()?
     .ok()?;
     let marks = baselines.marks(
         &context.config,
