@@ -6,7 +6,7 @@ use crate::model::singletons::ClusterName;
 use crate::model::{Call, FileModel, FunctionId, ProjectModel};
 use crate::syntax::{
     atom_name, established_within, identifier_name, negated_operand, pinned_variables,
-    tuple_elements, unparenthesized, BinaryOp, Established, Keywords,
+    tuple_elements, unparenthesized, variable_name, BinaryOp, Established, Keywords,
 };
 
 /// The kind of name a process is registered under.
@@ -274,4 +274,76 @@ fn equal_to_this_node<'t>(
 /// Expression text without whitespace, to compare two spellings of one expression.
 fn compact(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Is the name keyed by a process or an instance, as in `{:global, {parent, __MODULE__}}`?
+/// Such names give each process its own name (`:global` used only because the key is not
+/// an atom): nothing competes for them, and they are not cluster-wide services.
+/// A pid lives on one node, so only that process's node can register the
+/// name: two sides of a partition never both hold it. A part of the name is
+/// `self()`, `make_ref()`, or a variable named `pid`, `*_pid`, `parent` or
+/// `caller` (followed through local bindings). Names keyed by this node
+/// (`node()`) or by a value generated to be unique (`System.unique_integer/1`,
+/// or a helper of the module that makes one, as a per-instance suffix) are
+/// not competed for either: no other copy is started under them.
+pub fn keyed_by_instance(
+    file: &FileModel<'_>,
+    function: Option<FunctionId>,
+    name: Node<'_>,
+) -> bool {
+    let name = file.value_of(function, name);
+    let key = match tuple_elements(name).as_deref() {
+        Some([_, key]) | Some([_, _, key]) => *key,
+        _ => return false,
+    };
+    names_a_process(file, function, key)
+}
+
+fn names_a_process(file: &FileModel<'_>, function: Option<FunctionId>, node: Node<'_>) -> bool {
+    if let Some(call) = file.call_for_expression(unparenthesized(node)) {
+        if helper_generates_unique(file, call) {
+            return true;
+        }
+    }
+    let node = file.value_of(function, node);
+    if let Some(call) = file.call_for_expression(node) {
+        return is_unique_to_instance(call) || helper_generates_unique(file, call);
+    }
+    if let Some(elements) = tuple_elements(node) {
+        return elements
+            .iter()
+            .any(|element| names_a_process(file, function, *element));
+    }
+    variable_name(node, file.source).is_some_and(|name| {
+        let name = name.trim_start_matches('_');
+        matches!(name, "pid" | "parent" | "caller") || name.ends_with("_pid")
+    })
+}
+
+/// `self()`, `make_ref()`, `node()` and unique integers.
+fn is_unique_to_instance(call: &Call<'_>) -> bool {
+    matches!(
+        call.mfa(),
+        ("" | ":erlang", "self" | "make_ref" | "node", 0)
+            | ("Node", "self", 0)
+            | ("System" | ":erlang", "unique_integer", 0 | 1)
+    )
+}
+
+/// A call of a zero-argument function of the module that makes a unique
+/// value (`def entropy, do: ... System.unique_integer([:positive]) ...`).
+fn helper_generates_unique(file: &FileModel<'_>, call: &Call<'_>) -> bool {
+    if call.target.module.is_some() || call.target.dynamic || call.capture || call.arity != 0 {
+        return false;
+    }
+    let Some(module) = call.module else {
+        return false;
+    };
+    file.functions_of(module)
+        .filter(|(_, f)| f.name == call.target.name && f.arity == 0)
+        .any(|(id, _)| {
+            file.calls
+                .iter()
+                .any(|inner| inner.function == Some(id) && is_unique_to_instance(inner))
+        })
 }

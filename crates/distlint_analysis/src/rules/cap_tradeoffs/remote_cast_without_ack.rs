@@ -1,6 +1,6 @@
 //! Fire-and-forget messages to other nodes.
 
-use crate::rules::registration::{classify_target, is_this_node, Registration};
+use crate::rules::registration::{classify_target, is_this_node, keyed_by_instance, Registration};
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
@@ -361,7 +361,12 @@ fn remote_server(
     function: Option<FunctionId>,
     node: Node<'_>,
 ) -> Option<Remote> {
-    match classify_target(file, function, node) {
+    let registration = classify_target(file, function, node);
+    // A per-process name (`{:global, {parent, __MODULE__}}`) is not a cluster-wide service.
+    if registration.is_global() && keyed_by_instance(file, function, node) {
+        return None;
+    }
+    match registration {
         Registration::Global => Some(Remote::Global("a `{:global, _}` name")),
         Registration::ViaGlobal => Some(Remote::Global("a `{:via, :global, _}` name")),
         Registration::OnNode => Some(Remote::Pair),

@@ -5,7 +5,7 @@
 //! convention; across nodes a slow but alive peer never triggers `:DOWN`, so
 //! the caller waits for good. `:rpc`/`:erpc` calls are `rpc-without-timeout`'s.
 
-use crate::rules::registration::is_this_node;
+use crate::rules::registration::{is_this_node, keyed_by_instance};
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Fix, Severity, TextEdit};
@@ -178,6 +178,8 @@ fn remote_target(
     if let Some(elements) = tuple_elements(node) {
         let atom = |i: usize| elements.get(i).and_then(|n| atom_name(*n, source));
         return match (elements.len(), atom(0)) {
+            // A per-process name (`{:global, {parent, __MODULE__}}`) is not a cluster-wide service.
+            (2, Some("global")) if keyed_by_instance(file, call.function, node) => None,
             (2, Some("global")) => Some("a `:global` name".to_string()),
             (3, Some("via")) => {
                 let registry = file.text(elements[1]);

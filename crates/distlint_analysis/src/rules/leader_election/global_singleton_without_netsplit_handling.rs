@@ -19,15 +19,13 @@ use crate::diagnostic::{Finding, Fix, Severity, TextEdit};
 pub(super) use crate::model::project::handles_already_started;
 use crate::model::project::starts_handling_already_started;
 use crate::model::singletons::ClusterName;
-use crate::model::{Call, FileModel, FunctionId};
+use crate::model::{Call, FileModel};
 use crate::parse::ParsedFile;
 use crate::rules::registration::{
-    classify_target, project_cluster_name, start_call_name, start_calls,
+    classify_target, keyed_by_instance, project_cluster_name, start_call_name, start_calls,
 };
 use crate::rules::{one_line, Rule, RuleContext, Scope, Topic};
-use crate::syntax::{
-    named_children, tuple_elements, unparenthesized, variable_name, BinaryOp, Keywords,
-};
+use crate::syntax::{named_children, unparenthesized, BinaryOp, Keywords};
 
 use super::line_indent;
 
@@ -53,7 +51,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         if !global || handles_already_started(file, call) {
             continue;
         }
-        if keyed_by_process(file, call.function, name) {
+        if keyed_by_instance(file, call.function, name) {
             continue;
         }
         if handled_by_caller(cx, file, call) {
@@ -107,72 +105,6 @@ fn handled_by_caller(cx: &RuleContext<'_>, file: &FileModel<'_>, call: &Call<'_>
     starts_handling_already_started(&parsed.tree, text)
         .iter()
         .any(|start| start.module == module && start.function == function)
-}
-
-/// Is the name keyed by a process, as in `{:global, {parent, __MODULE__}}`?
-/// A pid lives on one node, so only that process's node can register the
-/// name: two sides of a partition never both hold it. A part of the name is
-/// `self()`, `make_ref()`, or a variable named `pid`, `*_pid`, `parent` or
-/// `caller` (followed through local bindings). Names keyed by this node
-/// (`node()`) or by a value generated to be unique (`System.unique_integer/1`,
-/// or a helper of the module that makes one, as a per-instance suffix) are
-/// not competed for either: no other copy is started under them.
-fn keyed_by_process(file: &FileModel<'_>, function: Option<FunctionId>, name: Node<'_>) -> bool {
-    let name = file.value_of(function, name);
-    let key = match tuple_elements(name).as_deref() {
-        Some([_, key]) | Some([_, _, key]) => *key,
-        _ => return false,
-    };
-    names_a_process(file, function, key)
-}
-
-fn names_a_process(file: &FileModel<'_>, function: Option<FunctionId>, node: Node<'_>) -> bool {
-    if let Some(call) = file.call_for_expression(unparenthesized(node)) {
-        if helper_generates_unique(file, call) {
-            return true;
-        }
-    }
-    let node = file.value_of(function, node);
-    if let Some(call) = file.call_for_expression(node) {
-        return is_unique_to_instance(call) || helper_generates_unique(file, call);
-    }
-    if let Some(elements) = tuple_elements(node) {
-        return elements
-            .iter()
-            .any(|element| names_a_process(file, function, *element));
-    }
-    variable_name(node, file.source).is_some_and(|name| {
-        let name = name.trim_start_matches('_');
-        matches!(name, "pid" | "parent" | "caller") || name.ends_with("_pid")
-    })
-}
-
-/// `self()`, `make_ref()`, `node()` and unique integers.
-fn is_unique_to_instance(call: &Call<'_>) -> bool {
-    matches!(
-        call.mfa(),
-        ("" | ":erlang", "self" | "make_ref" | "node", 0)
-            | ("Node", "self", 0)
-            | ("System" | ":erlang", "unique_integer", 0 | 1)
-    )
-}
-
-/// A call of a zero-argument function of the module that makes a unique
-/// value (`def entropy, do: ... System.unique_integer([:positive]) ...`).
-fn helper_generates_unique(file: &FileModel<'_>, call: &Call<'_>) -> bool {
-    if call.target.module.is_some() || call.target.dynamic || call.capture || call.arity != 0 {
-        return false;
-    }
-    let Some(module) = call.module else {
-        return false;
-    };
-    file.functions_of(module)
-        .filter(|(_, f)| f.name == call.target.name && f.arity == 0)
-        .any(|(id, _)| {
-            file.calls
-                .iter()
-                .any(|inner| inner.function == Some(id) && is_unique_to_instance(inner))
-        })
 }
 
 /// When the start call is the whole body of a `start_link` clause, wraps it in a
