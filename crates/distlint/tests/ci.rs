@@ -2,45 +2,12 @@
 //! SARIF 2.1.0 schema), GitHub annotations, `--output`, `--exit-zero`,
 //! `--statistics`, `--fix` and `--diff` on the rule fixtures, and baselines.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
-
-fn projects() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/projects")
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cwd: &Path, args: &[&str]) -> Run {
-    let output = Command::cargo_bin("distlint")
-        .unwrap()
-        .current_dir(cwd)
-        .env_remove("NO_COLOR")
-        .args(args)
-        .output()
-        .unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
+use support::{fixtures, projects, run, write};
 
 fn read(dir: &Path, rel: &str) -> String {
     std::fs::read_to_string(dir.join(rel)).unwrap()
@@ -252,7 +219,7 @@ fn sarif_fingerprints_survive_an_unrelated_edit() {
     write(
         dir.path(),
         "lib/app/inventory.ex",
-        &INVENTORY.replace("[sku])", "[sku, :now])"),
+        INVENTORY.replace("[sku])", "[sku, :now])"),
     );
     let changed = fingerprints(&json(
         &run(dir.path(), &["check", "--format", "sarif"]).stdout,
@@ -685,7 +652,7 @@ fn baseline_round_trip() {
     write(
         root,
         ".distlint.toml",
-        &format!("{CONFIG}baseline = \"distlint-baseline.json\"\n"),
+        format!("{CONFIG}baseline = \"distlint-baseline.json\"\n"),
     );
     let configured = run(root, &["check", "--format", "json"]);
     assert_eq!(
@@ -790,7 +757,7 @@ fn bad_baselines_name_the_file_and_place() {
     write(
         root,
         ".distlint.toml",
-        &format!("{CONFIG}baseline = \"missing.json\"\n"),
+        format!("{CONFIG}baseline = \"missing.json\"\n"),
     );
     let result = run(root, &["check"]);
     assert_eq!(result.code, 2);

@@ -1,35 +1,10 @@
 //! The `distlint` binary, driven as a user would: output snapshots, exit codes,
 //! configuration errors, bad input.
 
-use std::path::{Path, PathBuf};
+mod support;
 
-use assert_cmd::Command;
 use serde_json::Value;
-
-fn projects() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/projects")
-}
-
-fn distlint(cwd: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("distlint").unwrap();
-    cmd.current_dir(cwd).env_remove("NO_COLOR");
-    cmd
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cwd: &Path, args: &[&str]) -> Run {
-    let output = distlint(cwd).args(args).output().unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
+use support::{projects, run, write};
 
 #[test]
 fn human_output() {
@@ -263,12 +238,6 @@ fn field_of_each<'j>(json: &'j Value, field: &str) -> Vec<&'j str> {
         .iter()
         .map(|d| d[field].as_str().unwrap())
         .collect()
-}
-
-fn write(dir: &Path, rel: &str, text: impl AsRef<[u8]>) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
 }
 
 #[test]

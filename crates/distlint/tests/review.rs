@@ -2,34 +2,21 @@
 //! rung it should find: snapshots of the three formats, the JSON contract,
 //! exit codes.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
+use support::{run, Run};
 
 fn projects() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/projects/review")
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn review(cwd: &Path, args: &[&str]) -> Run {
-    let output = Command::cargo_bin("distlint")
-        .unwrap()
-        .current_dir(cwd)
-        .arg("review")
-        .args(args)
-        .output()
-        .unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    let mut all = vec!["review"];
+    all.extend_from_slice(args);
+    run(cwd, &all)
 }
 
 fn text_of(project: &str) -> String {
