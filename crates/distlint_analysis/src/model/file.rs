@@ -471,6 +471,43 @@ impl<'t> FileModel<'t> {
         Some((id, crate::syntax::last_expression(helper.body?)))
     }
 
+    /// The index of the parameter of `function` that binds `name`: the
+    /// parameter itself (`nodes`) or one side of a match in the head
+    /// (`[_ | _] = nodes`).
+    pub fn parameter_index(&self, function: FunctionId, name: &str) -> Option<usize> {
+        let binds = |node: Node<'_>| {
+            crate::syntax::variable_name(crate::syntax::unparenthesized(node), self.source)
+                == Some(name)
+        };
+        self.function(function).params.iter().position(|param| {
+            binds(*param)
+                || BinaryOp::cast(crate::syntax::unparenthesized(*param)).is_some_and(|op| {
+                    op.operator_text(self.source) == "=" && (binds(op.left) || binds(op.right))
+                })
+        })
+    }
+
+    /// Calls of `function` (by name and arity) from its own module, other
+    /// than from itself: where a local helper is used.
+    pub fn local_callers<'m>(
+        &'m self,
+        function: FunctionId,
+    ) -> impl Iterator<Item = &'m Call<'t>> + 'm {
+        let callee = self.function(function);
+        let module = callee.module;
+        let module_name = module.map(|m| self.module(m).name.as_str());
+        self.calls_named(&callee.name).filter(move |call| {
+            let local =
+                call.target.module.is_none() || call.target.module.as_deref() == module_name;
+            local
+                && !call.target.dynamic
+                && !call.capture
+                && call.arity == callee.arity
+                && call.module == module
+                && call.function != Some(function)
+        })
+    }
+
     /// The latest `name = value` before `at`, in `function`.
     pub fn last_binding_before(
         &self,

@@ -205,8 +205,8 @@ fn node_list(
     }
     // A parameter: what the module's own callers pass.
     let function = function?;
-    let index = parameter_index(file, function, name)?;
-    callers(file, function).find_map(|caller| {
+    let index = file.parameter_index(function, name)?;
+    file.local_callers(function).find_map(|caller| {
         let arg = *caller.args.get(index)?;
         let origin = node_list(file, caller.function, arg, depth - 1)?;
         Some(match origin {
@@ -221,37 +221,6 @@ fn node_list(
             }
             other => other,
         })
-    })
-}
-
-/// The index of the parameter of `function` that is the variable `name`
-/// (also `[_ | _] = name` in the head).
-fn parameter_index(file: &FileModel<'_>, function: FunctionId, name: &str) -> Option<usize> {
-    let binds = |node: Node<'_>| variable_name(unparenthesized(node), file.source) == Some(name);
-    file.function(function).params.iter().position(|param| {
-        binds(*param)
-            || BinaryOp::cast(unparenthesized(*param)).is_some_and(|op| {
-                op.operator_text(file.source) == "=" && (binds(op.left) || binds(op.right))
-            })
-    })
-}
-
-/// Calls of `function` (by name and arity) from its own module, other than from itself.
-fn callers<'m, 't>(
-    file: &'m FileModel<'t>,
-    function: FunctionId,
-) -> impl Iterator<Item = &'m Call<'t>> + 'm {
-    let callee = file.function(function);
-    let module = callee.module;
-    let module_name = module.map(|m| file.module(m).name.as_str());
-    file.calls_named(&callee.name).filter(move |call| {
-        let local = call.target.module.is_none() || call.target.module.as_deref() == module_name;
-        local
-            && !call.target.dynamic
-            && !call.capture
-            && call.arity == callee.arity
-            && call.module == module
-            && call.function != Some(function)
     })
 }
 

@@ -285,7 +285,7 @@ fn origin(
         }
     }
     if let Some(name) = variable_name(node, file.source) {
-        let index = parameter_index(file, function?, name)?;
+        let index = file.parameter_index(function?, name)?;
         return Some(Origin::Parameter {
             index,
             sorted: false,
@@ -315,19 +315,6 @@ fn origin(
         }
         _ => None,
     }
-}
-
-/// The index of the parameter of `function` that binds `name`: the
-/// parameter itself (`nodes`) or one side of a match in the head
-/// (`[_ | _] = nodes`).
-fn parameter_index(file: &FileModel<'_>, function: FunctionId, name: &str) -> Option<usize> {
-    let binds = |node: Node<'_>| variable_name(unparenthesized(node), file.source) == Some(name);
-    file.function(function).params.iter().position(|param| {
-        binds(*param)
-            || BinaryOp::cast(unparenthesized(*param)).is_some_and(|op| {
-                op.operator_text(file.source) == "=" && (binds(op.left) || binds(op.right))
-            })
-    })
 }
 
 /// Words that say a value is a leader.
