@@ -23,26 +23,25 @@ pub fn list(args: &RulesArgs) -> u8 {
                     })
                 })
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&rules).unwrap_or_default()
-            );
+            let text = serde_json::to_string_pretty(&rules).unwrap_or_default();
+            print_stdout(&format!("{text}\n"))
         }
         Format::Human | Format::Concise => {
             let width = ALL.iter().map(|r| r.name.len()).max().unwrap_or(0);
             let topic_width = ALL.iter().map(|r| r.topic.name().len()).max().unwrap_or(0);
+            let mut text = String::new();
             for rule in ALL.iter() {
-                println!(
-                    "{:width$}  {:topic_width$}  {:7}  {}",
+                text.push_str(&format!(
+                    "{:width$}  {:topic_width$}  {:7}  {}\n",
                     rule.name,
                     rule.topic.name(),
                     rule.severity.as_str(),
                     rule.summary
-                );
+                ));
             }
+            print_stdout(&text)
         }
     }
-    exit::CLEAN
 }
 
 pub fn explain(args: &RuleArgs) -> u8 {
@@ -65,8 +64,7 @@ pub fn explain(args: &RuleArgs) -> u8 {
             return exit::ERROR;
         };
         let page = page(topic).unwrap_or_default();
-        print!("{}", render(page, width, color));
-        return exit::CLEAN;
+        return print_stdout(&render(page, width, color));
     }
     let name = args.name.as_deref().unwrap_or_default();
     let Some(rule) = rules::by_name(name) else {
@@ -82,13 +80,28 @@ pub fn explain(args: &RuleArgs) -> u8 {
         );
         return exit::ERROR;
     };
-    match rule_section(rule) {
-        Some(section) => print!("{}", render(section, width, color)),
-        None => println!("{}\n\n{}", rule.name, rule.summary),
-    }
-    println!(
-        "\nReference: {}",
+    let mut text = match rule_section(rule) {
+        Some(section) => render(section, width, color),
+        None => format!("{}\n\n{}\n", rule.name, rule.summary),
+    };
+    text.push_str(&format!(
+        "\nReference: {}\n",
         rule_url(DEFAULT_DOCS_BASE_URL, rule.name)
-    );
-    exit::CLEAN
+    ));
+    print_stdout(&text)
+}
+
+/// Writes `text` to standard output. A reader that stopped reading (`| head`)
+/// is not an error; any other write failure is reported (exit 2), never a panic.
+fn print_stdout(text: &str) -> u8 {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => exit::CLEAN,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => exit::CLEAN,
+        Err(err) => {
+            eprintln!("distlint: error: cannot write to standard output: {err}");
+            exit::ERROR
+        }
+    }
 }

@@ -471,3 +471,28 @@ fn rule_names_with_a_typo_get_a_suggestion() {
     );
     assert_eq!(page.code, 0, "{}", page.stderr);
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_crash() {
+    // `distlint rules | head -1`: the pipe closes before everything is written.
+    for args in [
+        &["rules"][..],
+        &["rules", "--format", "json"],
+        &["rule", "--topic", "clustering", "--color", "never"],
+        &["rule", "rpc-without-timeout"],
+        &["check", "--format", "concise"],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_distlint"))
+            .args(args)
+            .current_dir(projects().join("shop"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_ne!(output.status.code(), Some(101), "{args:?}: {stderr}");
+    }
+}
