@@ -481,6 +481,9 @@ fn a_reader_that_stops_early_is_not_a_crash() {
         &["rule", "--topic", "clustering", "--color", "never"],
         &["rule", "rpc-without-timeout"],
         &["check", "--format", "concise"],
+        &["check", "--format", "sarif"],
+        &["check", "--diff"],
+        &["review"],
     ] {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_distlint"))
             .args(args)
