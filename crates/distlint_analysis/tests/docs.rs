@@ -420,3 +420,46 @@ fn anchors_follow_github() {
     assert_eq!(anchor("Suppression comments"), "suppression-comments");
     assert_eq!(anchor("What `:global` does"), "what-global-does");
 }
+
+/// Each reference page's "Rules on this page" list names exactly the rules of
+/// its topic (in any order), each linked to its section.
+#[test]
+fn rules_on_this_page_lists_the_topics_rules() {
+    for topic in distlint_analysis::rules::Topic::ALL.iter() {
+        let path = docs_dir()
+            .join("reference")
+            .join(format!("{}.md", topic.name()));
+        let markdown = std::fs::read_to_string(&path).unwrap();
+        let mut expected: Vec<&str> = ALL
+            .iter()
+            .filter(|rule| rule.topic == *topic)
+            .map(|rule| rule.name)
+            .collect();
+        expected.sort();
+        let Some(start) = markdown.find("## Rules on this page") else {
+            assert!(
+                expected.is_empty(),
+                "{} has rules but no `## Rules on this page`",
+                path.display()
+            );
+            continue;
+        };
+        let mut listed: Vec<String> = markdown[start..]
+            .lines()
+            .skip(1)
+            .skip_while(|line| line.trim().is_empty())
+            .take_while(|line| line.starts_with("- "))
+            .filter_map(|line| {
+                let name = line.strip_prefix("- [`")?.split('`').next()?;
+                assert!(
+                    line.contains(&format!("](#{name})")),
+                    "{}: `{name}` is not linked to its section",
+                    path.display()
+                );
+                Some(name.to_string())
+            })
+            .collect();
+        listed.sort();
+        assert_eq!(listed, expected, "{}", path.display());
+    }
+}
