@@ -468,6 +468,105 @@ mod tests {
         }
     }
 
+    /// A module shaped like real code: `with`, `case`, pipes, guards,
+    /// attributes, remote calls, helpers; some functions have findings.
+    fn real_shaped_module(name: &str, functions: usize) -> String {
+        let mut text = format!(
+            "defmodule {name} do\n  use GenServer\n  require Logger\n  alias Shop.{{Store, Codec}}\n\n  @timeout 5_000\n\n"
+        );
+        for n in 0..functions {
+            let timeout = if n % 3 == 0 { "" } else { ", timeout" };
+            text.push_str(&format!(
+                "  def fetch{n}(key, opts \\\\ []) do\n    timeout = Keyword.get(opts, :timeout, @timeout)\n    with {{:ok, node}} <- owner(key, Node.list()),\n         {{:ok, raw}} <- :erpc.call(node, Store, :lookup, [key]{timeout}) do\n      raw |> Codec.decode() |> Map.put(:at, System.monotonic_time())\n    else\n      {{:error, reason}} -> Logger.warning(\"fetch{n}: #{{inspect(reason)}}\")\n    end\n  end\n\n  defp check{n}(%{{status: s}} = map) when is_atom(s) do\n    case Map.fetch(map, :items) do\n      {{:ok, items}} -> {{:ok, Enum.map(items, &Codec.item/1)}}\n      :error -> :rpc.call(node(), Store, :reset, [])\n    end\n  end\n\n"
+            ));
+        }
+        text.push_str("  defp owner(key, nodes), do: {:ok, Enum.at(nodes, rem(:erlang.phash2(key), length(nodes)))}\nend\n");
+        text
+    }
+
+    #[test]
+    fn after_random_edits_the_cache_gives_the_same_findings_as_a_fresh_lint() {
+        // Typing, deleting and pasting in real-shaped modules, including edits
+        // that unbalance the file (an open paren, `do` without `end`, a
+        // half-typed string): after every edit, the linted-with-a-cache result
+        // equals a fresh lint of the same text (findings, fixes, summaries).
+        let config = Arc::new(Config::default_at(Path::new("/p")));
+        let project = Arc::new(ProjectModel::default());
+        let relative = Path::new("lib/shop.ex");
+        let pieces = [
+            "x",
+            " ",
+            "\n",
+            "(",
+            ")",
+            " do\n",
+            "end\n",
+            "\"",
+            "case x do\n",
+            ":rpc.call(n, M, :f, [])",
+            "|> Enum.map(&f/1)",
+            "# distlint:disable-next-line rpc-without-timeout\n",
+            "@timeout",
+            "defmodule Extra do\n",
+            "def g(n), do: :erpc.call(n, M, :f, [])\n",
+        ];
+        // A small deterministic generator (xorshift), so a failure reproduces.
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        let shape = |lint: &FileLint| -> (Vec<String>, Vec<String>) {
+            let diagnostics = lint
+                .diagnostics
+                .iter()
+                .map(|d| format!("{} {:?} {} {:?}", d.rule, d.range, d.message, d.fix))
+                .collect();
+            let mut summary: Vec<String> = lint
+                .summary
+                .iter()
+                .map(|(k, v)| format!("{k:?} {v:?}"))
+                .collect();
+            summary.sort();
+            (diagnostics, summary)
+        };
+        for round in 0..3 {
+            let mut text = format!(
+                "{}{}",
+                real_shaped_module(&format!("Shop.A{round}"), 12),
+                real_shaped_module(&format!("Shop.B{round}"), 4)
+            );
+            let mut cache = LintCache::default();
+            for step in 0..40 {
+                let mut at = next(text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                match next(4) {
+                    0 => {
+                        // Delete up to 40 bytes.
+                        let mut end = (at + next(40)).min(text.len());
+                        while !text.is_char_boundary(end) {
+                            end -= 1;
+                        }
+                        text.replace_range(at..end, "");
+                    }
+                    _ => text.insert_str(at, pieces[next(pieces.len())]),
+                }
+                let parsed = ParsedFile::parse(&text);
+                let cached = lint_parsed_cached(&parsed, relative, &project, &config, &mut cache);
+                let fresh = lint_parsed(&parsed, relative, &project, &config);
+                assert_eq!(
+                    shape(&cached),
+                    shape(&fresh),
+                    "round {round} step {step}:\n{text}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn text_in_strings_is_not_a_suppression() {
         let text = format!("defmodule A do\n  def f(n) do\n    _ = \"# distlint:disable-next-line rpc-without-timeout\"\n    {RPC}\n  end\nend\n");
