@@ -1,0 +1,106 @@
+//! (b) Arbitrary edits applied to a document as the editor applies them: the
+//! tree edited with `Tree::edit` and reparsed incrementally, the findings
+//! linted with the per-form cache. After every edit, the findings must equal
+//! those of a fresh lint of the same tree (a differential oracle for the
+//! cache); the incremental tree is compared with a fresh parse when the text
+//! has no syntax error (tree-sitter does not promise identical error
+//! recovery on the two paths).
+#![no_main]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use distlint_analysis::lint::{lint_parsed, lint_parsed_cached, LintCache};
+use distlint_analysis::model::ProjectModel;
+use distlint_analysis::parse::ParsedFile;
+use distlint_analysis::{Config, SourceFile};
+use libfuzzer_sys::arbitrary::{self, Arbitrary};
+use libfuzzer_sys::fuzz_target;
+use tree_sitter::{InputEdit, Point};
+
+#[derive(Arbitrary, Debug)]
+struct Edit {
+    start: u16,
+    removed: u8,
+    inserted: String,
+}
+
+#[derive(Arbitrary, Debug)]
+struct Input {
+    text: String,
+    edits: Vec<Edit>,
+}
+
+fn point(text: &str, offset: usize) -> Point {
+    let before = &text.as_bytes()[..offset];
+    let row = before.iter().filter(|b| **b == b'\n').count();
+    let column = offset
+        - before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+    Point::new(row, column)
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn findings(lint: &distlint_analysis::FileLint) -> Vec<String> {
+    lint.diagnostics
+        .iter()
+        .map(|d| format!("{} {:?} {}", d.rule, d.range, d.message))
+        .collect()
+}
+
+fuzz_target!(|input: Input| {
+    if input.edits.len() > 16 || input.text.len() > 4096 {
+        return;
+    }
+    let config = Arc::new(Config::default_at(Path::new("/project")));
+    let project = Arc::new(ProjectModel::default());
+    let relative = Path::new("lib/fuzz.ex");
+    let mut text = input.text;
+    let mut parsed = ParsedFile::parse(&text);
+    let mut cache = LintCache::default();
+    let _ = lint_parsed_cached(&parsed, relative, &project, &config, &mut cache);
+    for edit in &input.edits {
+        let start = floor_boundary(&text, edit.start as usize);
+        let end = floor_boundary(&text, start + edit.removed as usize);
+        let input_edit = InputEdit {
+            start_byte: start,
+            old_end_byte: end,
+            new_end_byte: start + edit.inserted.len(),
+            start_position: point(&text, start),
+            old_end_position: point(&text, end),
+            new_end_position: Point::new(0, 0),
+        };
+        text.replace_range(start..end, &edit.inserted);
+        let input_edit = InputEdit {
+            new_end_position: point(&text, input_edit.new_end_byte),
+            ..input_edit
+        };
+        let mut tree = parsed.tree.clone();
+        tree.edit(&input_edit);
+        parsed = ParsedFile::reparse(SourceFile::new(text.clone()), Some(&tree));
+        let fresh = ParsedFile::parse(&text);
+        if !fresh.tree.root_node().has_error() {
+            assert_eq!(
+                parsed.tree.root_node().to_sexp(),
+                fresh.tree.root_node().to_sexp(),
+                "incremental and fresh parses differ for {text:?}"
+            );
+        }
+        let cached = lint_parsed_cached(&parsed, relative, &project, &config, &mut cache);
+        let uncached = lint_parsed(&parsed, relative, &project, &config);
+        assert_eq!(
+            findings(&cached),
+            findings(&uncached),
+            "cached and fresh findings differ for {text:?}"
+        );
+    }
+});
