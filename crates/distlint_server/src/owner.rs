@@ -165,8 +165,8 @@ struct OpenDocument {
     facts: Option<SourceFacts>,
     /// Set to cancel the job in flight (a newer version arrived).
     cancel: Arc<AtomicBool>,
-    /// The generation found over its budget (shown as one diagnostic).
-    skipped: Option<u64>,
+    /// The generation found over its budget, and why (shown as one diagnostic).
+    skipped: Option<(u64, String)>,
 }
 
 pub struct Owner {
@@ -323,7 +323,11 @@ impl Owner {
                     return;
                 };
                 open.in_flight = false;
-                if open.linted.is_none() && open.skipped != Some(open.generation) {
+                let skipped = open
+                    .skipped
+                    .as_ref()
+                    .is_some_and(|(g, _)| *g == open.generation);
+                if open.linted.is_none() && !skipped {
                     self.schedule(&uri);
                 }
             }
@@ -388,10 +392,12 @@ impl Owner {
                         let items = lsp_diagnostics(linted, self.encoding);
                         let _ = reply.send(items);
                     }
-                    None if open.skipped == Some(open.generation) => {
-                        let _ = reply.send(vec![skipped_diagnostic(&budget_message())]);
-                    }
-                    None => open.waiting.push(reply),
+                    None => match &open.skipped {
+                        Some((generation, message)) if *generation == open.generation => {
+                            let _ = reply.send(vec![skipped_diagnostic(message)]);
+                        }
+                        _ => open.waiting.push(reply),
+                    },
                 },
                 None => {
                     let _ = reply.send(Vec::new());
@@ -551,7 +557,7 @@ impl Owner {
                     self.schedule(&uri);
                     return;
                 }
-                open.skipped = Some(generation);
+                open.skipped = Some((generation, message.clone()));
                 let items = vec![skipped_diagnostic(&message)];
                 for waiter in open.waiting.drain(..) {
                     let _ = waiter.send(items.clone());
@@ -785,12 +791,6 @@ fn skipped_diagnostic(message: &str) -> tower_lsp_server::ls_types::Diagnostic {
         message: format!("distlint: this file is not checked: {message}"),
         ..Diagnostic::default()
     }
-}
-
-/// The message of a pull for a document over its budget (its text is the
-/// same for every budget but the figure, which the published one carries).
-fn budget_message() -> String {
-    "skipped: parsing and linting it took longer than the per-file budget".to_string()
 }
 
 fn lsp_diagnostics(

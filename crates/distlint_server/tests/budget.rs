@@ -125,3 +125,31 @@ async fn a_slow_document_holds_up_no_other_document_or_request() {
     let published = client.diagnostics_for_version(slow, 1).await;
     assert_eq!(codes(&published), ["skipped"], "{published}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_for_a_document_over_its_budget_answers_with_the_reason() {
+    let (mut client, _server) = start();
+    client
+        .initialize(
+            None,
+            json!({"textDocument": {"diagnostic": {}}}),
+            Value::Null,
+        )
+        .await;
+    let uri = "file:///nowhere/lib/generated.ex";
+    client.open(uri, 1, &pathological(1600)).await;
+    let params = json!({"textDocument": {"uri": uri}});
+    for _ in 0..2 {
+        // Waits for the budget the first time; answered at once the second.
+        let report = client
+            .request("textDocument/diagnostic", params.clone())
+            .await;
+        let items = &report["result"]["items"];
+        assert_eq!(items.as_array().map(Vec::len), Some(1), "{report}");
+        assert_eq!(items[0]["code"], "skipped");
+        assert!(items[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("per-file budget of {BUDGET_MS} ms")));
+    }
+}
