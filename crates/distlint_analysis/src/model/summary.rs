@@ -13,8 +13,6 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use super::effects::{call_label, is_cheap_persistent_term_put, outside_effect, OutsideEffect};
 use super::file::{Call, FileModel};
 use crate::parse::ParsedFile;
@@ -242,16 +240,11 @@ impl ProjectIndex {
         // found to reach one (its callers, maybe), one level per round.
         let mut followed: HashSet<String> = HashSet::new();
         for _round in 0..=MAX_DEPTH {
-            // The files of a round are independent: summarised in parallel
-            // (the CLI loads a project before it lints any file of it), then
-            // indexed in order.
-            wanted.retain(|i| parsed.insert(*i));
-            let summaries: Vec<FileSummary> = wanted
-                .par_iter()
-                .map(|i| summarize_text(&files[*i].1))
-                .collect();
-            for (i, summary) in wanted.drain(..).zip(summaries) {
-                index.set_file(&files[i].0, summary);
+            for i in wanted.drain(..) {
+                if parsed.insert(i) {
+                    let (path, text) = &files[i];
+                    index.set_file(path, summarize_text(text));
+                }
             }
             let names: Vec<String> = index
                 .functions
