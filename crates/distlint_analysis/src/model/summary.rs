@@ -87,6 +87,21 @@ pub fn summarize(file: &FileModel<'_>) -> FileSummary {
         .iter()
         .map(|function| key_of(function).map(|key| (key, ClauseFacts::default())))
         .collect();
+    // What each clause returns, found once per clause rather than once per
+    // call: finding a body's last expression walks all of the body, and a
+    // body can hold the rest of the module while the file is unbalanced.
+    let returns: Vec<Option<Returned>> = file
+        .functions
+        .iter()
+        .map(|function| {
+            let body = function.body?;
+            let last = crate::syntax::unparenthesized(crate::syntax::last_expression(body));
+            Some(Returned {
+                node: last.id(),
+                call: file.call_for_expression(last).map(|c| c.node.id()),
+            })
+        })
+        .collect();
     for call in &file.calls {
         let Some(Some((caller, facts))) = call.function.map(|f| &mut clauses[f.index()]) else {
             continue;
@@ -95,7 +110,12 @@ pub fn summarize(file: &FileModel<'_>) -> FileSummary {
             facts.effects.push((effect, call_label(call)));
         }
         if let Some(callee) = callee(call, caller) {
-            if returned(file, call) {
+            let id = call.node.id();
+            let returned = call
+                .function
+                .and_then(|f| returns[f.index()].as_ref())
+                .is_some_and(|r| r.node == id || r.call == Some(id));
+            if returned {
                 facts.returns.push(callee.clone());
             }
             facts.calls.push(callee);
@@ -163,20 +183,13 @@ pub fn called_function(file: &FileModel<'_>, call: &Call<'_>) -> Option<Function
     callee_in(call, module)
 }
 
-/// Whether the call's value is what its function returns: the last
-/// expression of the body (also at the end of a pipe).
-fn returned(file: &FileModel<'_>, call: &Call<'_>) -> bool {
-    let Some(function) = call.function.map(|f| file.function(f)) else {
-        return false;
-    };
-    let Some(body) = function.body else {
-        return false;
-    };
-    let last = crate::syntax::unparenthesized(crate::syntax::last_expression(body));
-    last.id() == call.node.id()
-        || file
-            .call_for_expression(last)
-            .is_some_and(|c| c.node.id() == call.node.id())
+/// What a clause returns: a call's value is returned when the call is the
+/// last expression of the body (also at the end of a pipe).
+struct Returned {
+    /// The last expression.
+    node: usize,
+    /// The call that expression is, if it is one.
+    call: Option<usize>,
 }
 
 /// How a rule learns that a call reaches an effect.
