@@ -169,7 +169,7 @@ fn lint_chunks(
             return Err(stopped);
         }
         let start = chunk.start_byte();
-        let key = chunk_key(&text[chunk.byte_range()], chunk.kind_id());
+        let key = chunk_key(&text[chunk.byte_range()], chunk, root.kind_id());
         let linted = match cache.get(&key) {
             Some(linted) => linted.clone(),
             None => Arc::new(lint_chunk(chunk, parsed, relative, project, config)),
@@ -241,9 +241,19 @@ fn lint_chunks(
     Ok(result)
 }
 
-fn chunk_key(text: &str, kind: u16) -> u64 {
+/// A form's cache key: its text, the shape of its parse and what holds it.
+/// The same text can parse differently (error recovery depends on what
+/// precedes it), and rules see the form's parent: a call at the top of a
+/// `source` is a discarded value, at the top of an `ERROR` root it is not
+/// judged. With the text alone the cache handed back findings of another tree
+/// (found by fuzzing, see tests/incremental_cache.rs). All of it is O(1).
+fn chunk_key(text: &str, chunk: Node<'_>, root_kind: u16) -> u64 {
     let mut hasher = DefaultHasher::new();
-    kind.hash(&mut hasher);
+    root_kind.hash(&mut hasher);
+    chunk.kind_id().hash(&mut hasher);
+    chunk.descendant_count().hash(&mut hasher);
+    chunk.has_error().hash(&mut hasher);
+    chunk.child_count().hash(&mut hasher);
     text.hash(&mut hasher);
     hasher.finish()
 }
