@@ -499,3 +499,62 @@ fn a_reader_that_stops_early_is_not_a_crash() {
         assert_ne!(output.status.code(), Some(101), "{args:?}: {stderr}");
     }
 }
+
+/// Hostile files (issue 16 §3): each is reported or skipped with a reason,
+/// never a panic, and the good file next to them is still linted.
+#[test]
+fn hostile_files_are_reported_and_the_others_still_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "mix.exs", "defmodule H.MixProject do\nend\n");
+    write(
+        root,
+        "lib/good.ex",
+        "defmodule Good do\n  def f(n), do: :erpc.call(n, M, :f, [])\nend\n",
+    );
+    let random: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    write(root, "lib/random.ex", &random);
+    write(
+        root,
+        "lib/latin1.ex",
+        b"defmodule L do\n  # caf\xe9\nend\n".as_slice(),
+    );
+    write(root, "lib/empty.ex", "");
+    let deep = format!("x = {}1{}\n", "[".repeat(20_000), "]".repeat(20_000));
+    write(root, "lib/deep.exs", deep);
+    write(root, "lib/huge.ex", vec![b'#'; 11 * 1024 * 1024]);
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(root.join("lib/loop"), root.join("lib/loop")).ok();
+        let outside = tempfile::tempdir().unwrap();
+        write(
+            outside.path(),
+            "secret.ex",
+            "defmodule S do\n  def f(n), do: :rpc.call(n, M, :f, [])\nend\n",
+        );
+        std::os::unix::fs::symlink(outside.path(), root.join("lib/outside")).unwrap();
+        let result = run(root, &["check", "--format", "json"]);
+        assert!(!result.stderr.contains("panicked"), "{}", result.stderr);
+        assert_eq!(
+            result.code, 2,
+            "skipped files make the run an error: {}",
+            result.stderr
+        );
+        let json: Value = serde_json::from_str(&result.stdout).unwrap();
+        let paths: Vec<&str> = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["path"].as_str().unwrap())
+            .collect();
+        assert!(paths.contains(&"lib/good.ex"), "{paths:?}");
+        // A link out of the project is not followed.
+        assert!(!paths.iter().any(|p| p.contains("secret")), "{paths:?}");
+        let skipped = json["summary"]["skipped"].to_string();
+        for name in ["random.ex", "latin1.ex", "huge.ex"] {
+            assert!(skipped.contains(name), "{name} not in {skipped}");
+        }
+    }
+}
