@@ -646,7 +646,10 @@ impl Owner {
             return false;
         }
         let summary = &linted.lint.summary;
-        if project.summaries.reached_by_file(path) == project.summaries.reached_by(summary) {
+        // Most keystrokes change no function's calls or effects: skip the reach search.
+        if project.summaries.holds(path, summary)
+            || project.summaries.reached_by_file(path) == project.summaries.reached_by(summary)
+        {
             return false;
         }
         let mut updated = ProjectModel::clone(project);

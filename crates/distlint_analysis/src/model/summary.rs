@@ -332,6 +332,20 @@ impl ProjectIndex {
             .collect()
     }
 
+    /// Whether the index already holds exactly `summary` for `path`: the
+    /// cheap check before comparing what the file's functions reach.
+    pub fn holds(&self, path: &Path, summary: &FileSummary) -> bool {
+        let Some(keys) = self.by_file.get(path) else {
+            return summary.is_empty();
+        };
+        keys.len() == summary.len()
+            && keys.iter().all(|key| {
+                summary
+                    .get(key)
+                    .is_some_and(|facts| self.functions.get(key) == Some(facts))
+            })
+    }
+
     /// [`ProjectIndex::reached_by`] for the file `path` as the index holds it.
     pub fn reached_by_file(&self, path: &Path) -> BTreeMap<FunctionKey, Vec<Effect>> {
         let none = FileSummary::new();
@@ -528,6 +542,7 @@ mod tests {
             before[&key("App.Orders", "ship", 1)],
             [Effect::Outside(OutsideEffect::Http)]
         );
+        assert!(index.holds(Path::new("lib/orders.ex"), &summarize_text(ORDERS)));
         // A new call to a pure function: nothing the project sees changes.
         let edited = ORDERS.replace(
             "def total(order), do: order.total",
