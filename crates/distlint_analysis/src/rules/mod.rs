@@ -9,7 +9,6 @@ pub(crate) mod clustering;
 mod consensus;
 mod consistent_hashing;
 mod distributed_transactions;
-mod effects;
 mod escalation_ladder;
 mod event_sourcing;
 mod failure_modes;

@@ -7,8 +7,8 @@
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
+use crate::model::effects::is_repo;
 use crate::model::{Call, FileModel, FunctionId};
-use crate::rules::effects::is_repo;
 use crate::rules::registration::classify;
 use crate::rules::{one_line, Rule, RuleContext, Scope, Topic};
 use crate::syntax::{named_children, unparenthesized, variable_name, BinaryOp};

@@ -5,7 +5,7 @@
 //! loaded, so it must give the same state for the same events, and must not fail.
 
 use crate::diagnostic::{Finding, Severity};
-use crate::rules::effects::{call_label, defines, effects_in, Effect};
+use crate::model::effects::{call_label, defines, effects_in, Effect};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 
 pub static RULE: Rule = Rule {

@@ -6,10 +6,10 @@
 //! events before the crash arrive a second time.
 
 use crate::diagnostic::{Finding, Severity};
-use crate::model::{Call, FileModel};
-use crate::rules::effects::{
+use crate::model::effects::{
     call_label, effect_of, has_on_conflict, is_repo, mentions_event_number, Effect,
 };
+use crate::model::{Call, FileModel};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 
 pub static RULE: Rule = Rule {

@@ -2,8 +2,8 @@
 //! same events builds a different read model.
 
 use crate::diagnostic::{Finding, Severity};
+use crate::model::effects::{call_label, effect_of, is_repo, Effect};
 use crate::model::{Call, FileModel, ModuleId};
-use crate::rules::effects::{call_label, effect_of, is_repo, Effect};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::contains;
 

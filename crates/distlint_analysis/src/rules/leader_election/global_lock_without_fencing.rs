@@ -8,8 +8,8 @@
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
+use crate::model::effects::is_repo;
 use crate::model::{Call, FileModel, FunctionId};
-use crate::rules::effects::is_repo;
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{contains, is_atom, list_elements, unparenthesized};
 
