@@ -153,21 +153,11 @@ fn keyed_by_instance(model: &FileModel<'_>, body: Option<Node<'_>>) -> bool {
     let value = crate::syntax::last_expression(body);
     let mut stack = vec![value];
     while let Some(node) = stack.pop() {
-        if let Some(call) = model.call_for_node(node) {
-            if matches!(
-                call.mfa(),
-                ("" | ":erlang", "self" | "make_ref" | "node", 0)
-                    | ("Node", "self", 0)
-                    | ("System" | ":erlang", "unique_integer", 0 | 1)
-            ) {
-                return true;
-            }
+        if model.call_for_node(node).is_some_and(is_unique_to_instance) {
+            return true;
         }
-        if let Some(name) = crate::syntax::variable_name(node, model.source) {
-            let name = name.trim_start_matches('_');
-            if matches!(name, "pid" | "parent" | "caller") || name.ends_with("_pid") {
-                return true;
-            }
+        if crate::syntax::variable_name(node, model.source).is_some_and(names_a_pid) {
+            return true;
         }
         stack.extend(crate::syntax::named_children(node));
     }
@@ -370,4 +360,21 @@ mod tests {
         let text = "defmodule App.Sup do\n  use Supervisor\n  def start_link(arg), do: Supervisor.start_link(__MODULE__, arg, name: __MODULE__)\n  def init(_), do: Supervisor.init([App.Cron], strategy: :one_for_one)\nend\n\ndefmodule App.Local do\n  def start_link(id), do: GenServer.start_link(__MODULE__, id, name: {:via, Registry, {App.Reg, id}})\n  def init(_), do: App.Cron.start_link()\nend\n";
         assert!(children(text).is_empty());
     }
+}
+
+/// `self()`, `make_ref()`, `node()` and unique integers: values that name one
+/// process, call or node, so a name keyed by them is not competed for.
+pub fn is_unique_to_instance(call: &super::file::Call<'_>) -> bool {
+    matches!(
+        call.mfa(),
+        ("" | ":erlang", "self" | "make_ref" | "node", 0)
+            | ("Node", "self", 0)
+            | ("System" | ":erlang", "unique_integer", 0 | 1)
+    )
+}
+
+/// A variable that by its name holds a pid: `pid`, `*_pid`, `parent`, `caller`.
+pub fn names_a_pid(name: &str) -> bool {
+    let name = name.trim_start_matches('_');
+    matches!(name, "pid" | "parent" | "caller") || name.ends_with("_pid")
 }

@@ -2,7 +2,7 @@
 
 use tree_sitter::Node;
 
-use crate::model::singletons::ClusterName;
+use crate::model::singletons::{is_unique_to_instance, names_a_pid, ClusterName};
 use crate::model::{Call, FileModel, FunctionId, ProjectModel};
 use crate::syntax::{
     atom_name, established_within, identifier_name, negated_operand, pinned_variables,
@@ -314,20 +314,7 @@ fn names_a_process(file: &FileModel<'_>, function: Option<FunctionId>, node: Nod
             .iter()
             .any(|element| names_a_process(file, function, *element));
     }
-    variable_name(node, file.source).is_some_and(|name| {
-        let name = name.trim_start_matches('_');
-        matches!(name, "pid" | "parent" | "caller") || name.ends_with("_pid")
-    })
-}
-
-/// `self()`, `make_ref()`, `node()` and unique integers.
-fn is_unique_to_instance(call: &Call<'_>) -> bool {
-    matches!(
-        call.mfa(),
-        ("" | ":erlang", "self" | "make_ref" | "node", 0)
-            | ("Node", "self", 0)
-            | ("System" | ":erlang", "unique_integer", 0 | 1)
-    )
+    variable_name(node, file.source).is_some_and(names_a_pid)
 }
 
 /// A call of a zero-argument function of the module that makes a unique
