@@ -309,6 +309,23 @@ fn started_by_module(model: &FileModel<'_>, module: ModuleId) -> Vec<String> {
     started
 }
 
+/// `self()`, `make_ref()`, `node()` and unique integers: values that name one
+/// process, call or node, so a name keyed by them is not competed for.
+pub fn is_unique_to_instance(call: &super::file::Call<'_>) -> bool {
+    matches!(
+        call.mfa(),
+        ("" | ":erlang", "self" | "make_ref" | "node", 0)
+            | ("Node", "self", 0)
+            | ("System" | ":erlang", "unique_integer", 0 | 1)
+    )
+}
+
+/// A variable that by its name holds a pid: `pid`, `*_pid`, `parent`, `caller`.
+pub fn names_a_pid(name: &str) -> bool {
+    let name = name.trim_start_matches('_');
+    matches!(name, "pid" | "parent" | "caller") || name.ends_with("_pid")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,21 +377,4 @@ mod tests {
         let text = "defmodule App.Sup do\n  use Supervisor\n  def start_link(arg), do: Supervisor.start_link(__MODULE__, arg, name: __MODULE__)\n  def init(_), do: Supervisor.init([App.Cron], strategy: :one_for_one)\nend\n\ndefmodule App.Local do\n  def start_link(id), do: GenServer.start_link(__MODULE__, id, name: {:via, Registry, {App.Reg, id}})\n  def init(_), do: App.Cron.start_link()\nend\n";
         assert!(children(text).is_empty());
     }
-}
-
-/// `self()`, `make_ref()`, `node()` and unique integers: values that name one
-/// process, call or node, so a name keyed by them is not competed for.
-pub fn is_unique_to_instance(call: &super::file::Call<'_>) -> bool {
-    matches!(
-        call.mfa(),
-        ("" | ":erlang", "self" | "make_ref" | "node", 0)
-            | ("Node", "self", 0)
-            | ("System" | ":erlang", "unique_integer", 0 | 1)
-    )
-}
-
-/// A variable that by its name holds a pid: `pid`, `*_pid`, `parent`, `caller`.
-pub fn names_a_pid(name: &str) -> bool {
-    let name = name.trim_start_matches('_');
-    matches!(name, "pid" | "parent" | "caller") || name.ends_with("_pid")
 }
