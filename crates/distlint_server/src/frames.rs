@@ -4,14 +4,22 @@
 //! tower-lsp-server stops serving after one undecodable frame (bad header,
 //! bad JSON); a language server that dies on one bad byte makes the editor
 //! restart it and lose its state. Malformed frames are logged and skipped.
+//!
+//! Logged to stderr and as `window/logMessage` (a warning), never answered:
+//! JSON-RPC answers a message it cannot parse with a parse error whose id is
+//! `null`, but such a response matches no request, and Neovim's client
+//! asserts that every response id is a number.
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tower_lsp_server::ls_types::MessageType;
+use tower_lsp_server::Client;
 
 /// Frames larger than this are treated as malformed (and skipped).
 pub const MAX_FRAME_BYTES: usize = 64 * 1024 * 1024;
 
-/// Copies valid frames from `input` to `output` until `input` ends.
-pub async fn forward_valid_frames<R, W>(mut input: R, mut output: W)
+/// Copies valid frames from `input` to `output` until `input` ends; tells
+/// `client` about the frames it skips.
+pub async fn forward_valid_frames<R, W>(mut input: R, mut output: W, client: Client)
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -31,7 +39,9 @@ where
                     }
                 }
                 Frame::Malformed(reason) => {
-                    eprintln!("distlint: skipped a malformed message: {reason}")
+                    let message = format!("distlint: skipped a malformed message: {reason}");
+                    eprintln!("{message}");
+                    client.log_message(MessageType::WARNING, message).await;
                 }
                 Frame::Incomplete => break,
             }
@@ -69,6 +79,16 @@ fn next_frame(buffer: &mut Vec<u8>) -> Frame {
             .then(|| value.trim().parse::<usize>().ok())?
     });
     let Some(length) = length.filter(|l| *l <= MAX_FRAME_BYTES) else {
+        // Bytes in front of a header (the tail of a body whose Content-Length
+        // was too short, or of a frame whose header an overlong one ate):
+        // drop them alone, so that the whole frame after them is served.
+        if let Some(at) = buffer
+            .get(1..header_end)
+            .and_then(|header| find(header, b"Content-Length"))
+        {
+            buffer.drain(..at + 1);
+            return Frame::Malformed("stray bytes before a header".to_string());
+        }
         // Drop the header, and anything up to the next one.
         let rest = header_end + 4;
         let skip = find(&buffer[rest..], b"Content-Length").map_or(buffer.len(), |i| rest + i);
@@ -145,6 +165,19 @@ mod tests {
         assert_eq!(next_frame(&mut buffer), Frame::Incomplete);
         buffer.extend(tail);
         assert!(matches!(next_frame(&mut buffer), Frame::Complete(_)));
+    }
+
+    #[test]
+    fn stray_bytes_before_a_header_cost_no_frame() {
+        let good = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
+        // The tail of a body cut short by a Content-Length too small.
+        let mut buffer = br#"d":1,"method":"x"}"#.to_vec();
+        buffer.extend(frame(good));
+        assert!(matches!(next_frame(&mut buffer), Frame::Malformed(_)));
+        assert_eq!(
+            next_frame(&mut buffer),
+            Frame::Complete(good.as_bytes().to_vec())
+        );
     }
 
     #[test]

@@ -18,10 +18,14 @@ mod scan;
 mod server;
 mod settings;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite};
+use tower_lsp_server::jsonrpc::{Error, Request, Response};
 use tower_lsp_server::{LspService, Server};
 
 pub use frames::MAX_FRAME_BYTES;
@@ -38,14 +42,56 @@ where
     let (service, socket) = LspService::new(move |client| server::Backend::new(client, flag));
     // The framework sees only well-formed frames (see frames.rs).
     let (guarded_writer, guarded_reader) = tokio::io::duplex(1 << 20);
-    tokio::spawn(frames::forward_valid_frames(input, guarded_writer));
+    let client = service.inner().client().clone();
+    tokio::spawn(frames::forward_valid_frames(input, guarded_writer, client));
     Server::new(guarded_reader, output, socket)
-        .serve(service)
+        .serve(AnswerDollarRequests(service))
         .await;
     if shutdown_requested.load(Ordering::SeqCst) {
         0
     } else {
         1
+    }
+}
+
+/// tower-lsp-server drops its MethodNotFound answer to every unknown method
+/// starting with `$/`, requests included, so a client waits forever for the
+/// answer; the LSP says such a *request* must be answered with
+/// MethodNotFound (only `$/` notifications may be ignored). This answers it.
+struct AnswerDollarRequests<S>(S);
+
+impl<S> tower_service::Service<Request> for AnswerDollarRequests<S>
+where
+    S: tower_service::Service<Request, Response = Option<Response>>,
+    S::Future: Send + 'static,
+{
+    type Response = Option<Response>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Option<Response>, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let dollar_request = match (request.method(), request.id()) {
+            (method, Some(id)) if method.starts_with("$/") => {
+                Some((method.to_string(), id.clone()))
+            }
+            _ => None,
+        };
+        let answer = self.0.call(request);
+        Box::pin(async move {
+            let response = answer.await?;
+            Ok(match (response, dollar_request) {
+                (None, Some((method, id))) => {
+                    let mut error = Error::method_not_found();
+                    error.data = Some(method.into());
+                    Some(Response::from_error(id, error))
+                }
+                (response, _) => response,
+            })
+        })
     }
 }
 

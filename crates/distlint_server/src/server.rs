@@ -39,6 +39,10 @@ impl Backend {
         }
     }
 
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
     fn send(&self, event: Event) {
         // The owner lives as long as the server; a failed send means shutdown.
         let _ = self.owner.send(event);
