@@ -84,13 +84,16 @@ impl Document {
     }
 
     /// Applies a `didChange` batch in order: each range edit goes to the rope
-    /// and to the tree (`Tree::edit`); then one incremental reparse.
+    /// and to the tree (`Tree::edit`); then one incremental reparse. Returns
+    /// how many ranges had their start after their end (applied as empty at
+    /// their start: the editor's text may differ from this one now).
     pub fn apply_changes(
         &mut self,
         version: i32,
         changes: Vec<TextDocumentContentChangeEvent>,
         encoding: Encoding,
-    ) {
+    ) -> usize {
+        let mut reversed = 0;
         for change in changes {
             match change.range {
                 None => {
@@ -100,6 +103,7 @@ impl Document {
                     self.replaced_since_snapshot = true;
                 }
                 Some(range) => {
+                    reversed += usize::from(range.start > range.end);
                     let start = rope_offset(&self.rope, range.start, encoding);
                     let end = rope_offset(&self.rope, range.end, encoding).max(start);
                     let start_position = point(&self.rope, start);
@@ -126,6 +130,7 @@ impl Document {
         }
         self.parsed = None;
         self.version = version;
+        reversed
     }
 
     /// The current text (copied out of the rope).
@@ -250,12 +255,13 @@ mod tests {
             Encoding::Utf16,
         );
         assert_eq!(doc.text(), "ab\ncd!");
-        // A reversed range is treated as empty at its start.
-        doc.apply_changes(
+        // A reversed range is treated as empty at its start, and counted.
+        let reversed = doc.apply_changes(
             4,
             vec![change(Some(((1, 2), (0, 0))), "?")],
             Encoding::Utf16,
         );
+        assert_eq!(reversed, 1);
         assert_eq!(doc.text(), "ab\ncd?!");
     }
 

@@ -281,13 +281,23 @@ impl Owner {
                     self.log(MessageType::WARNING, message).await;
                     return;
                 }
-                open.doc.apply_changes(version, changes, encoding);
+                let reversed = open.doc.apply_changes(version, changes, encoding);
                 open.generation += 1;
                 open.linted = None;
                 open.skipped = None;
                 // The job in flight works on an older text: stop it.
                 open.cancel.store(true, Ordering::Relaxed);
                 self.schedule(&uri);
+                if reversed > 0 {
+                    // Not a range: what the editor meant is a guess, so say
+                    // that its text and this one may differ from here on.
+                    let message = format!(
+                        "version {version} of {} has a change range with its start after its end: \
+                         applied as an insertion at its start",
+                        uri.as_str()
+                    );
+                    self.log(MessageType::WARNING, message).await;
+                }
             }
             Event::Close { uri } => {
                 let mut unsaved_facts = false;
