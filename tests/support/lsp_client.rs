@@ -437,6 +437,28 @@ pub fn utf16_offset(text: &str, position: &Value) -> usize {
     text.len()
 }
 
+/// The language server library (`distlint_server::serve`) on one end of two
+/// in-memory pipes of `buffer` bytes each, a client on the other.
+pub fn serve_in_memory(
+    configuration: Value,
+    buffer: usize,
+) -> (LspClient, tokio::task::JoinHandle<i32>) {
+    let (client_out, server_in) = tokio::io::duplex(buffer);
+    let (server_out, client_in) = tokio::io::duplex(buffer);
+    let server = tokio::spawn(distlint_server::serve(server_in, server_out));
+    (LspClient::new(client_in, client_out, configuration), server)
+}
+
+/// The rule of each diagnostic in a `publishDiagnostics`' params, in order.
+pub fn codes(published: &Value) -> Vec<String> {
+    published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// `file://` URI of a path.
 pub fn file_uri(path: &std::path::Path) -> String {
     format!("file://{}", path.display())

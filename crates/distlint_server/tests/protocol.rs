@@ -6,31 +6,19 @@ mod lsp_client;
 
 use std::path::Path;
 
-use lsp_client::{apply_edits, file_uri, LspClient};
+use lsp_client::{apply_edits, codes as rules, file_uri, serve_in_memory, LspClient};
 use serde_json::{json, Value};
 use tokio::task::JoinHandle;
 
 /// A server on one end of two in-memory pipes, a client on the other.
 fn start(configuration: Value) -> (LspClient, JoinHandle<i32>) {
-    let (client_out, server_in) = tokio::io::duplex(1 << 20);
-    let (server_out, client_in) = tokio::io::duplex(1 << 20);
-    let server = tokio::spawn(distlint_server::serve(server_in, server_out));
-    (LspClient::new(client_in, client_out, configuration), server)
+    serve_in_memory(configuration, 1 << 20)
 }
 
 const RPC_LINE: &str = "  def f(n), do: :erpc.call(n, Worker, :run, [])";
 
 fn module(body: &str) -> String {
     format!("defmodule Demo do\n{body}\nend\n")
-}
-
-fn rules(diagnostics: &Value) -> Vec<String> {
-    diagnostics["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["code"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
