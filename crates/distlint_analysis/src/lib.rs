@@ -11,6 +11,7 @@ pub mod fix;
 pub mod lint;
 pub mod model;
 pub mod parse;
+pub mod region;
 pub mod review;
 pub mod rules;
 pub mod source;

@@ -17,6 +17,8 @@ pub struct ParsedFile {
 thread_local! {
     // A parser per thread: creating one per file costs more than parsing a small file.
     static PARSER: RefCell<Parser> = RefCell::new(new_parser());
+    // One for parses of parts of a text (its included ranges stay set).
+    static RANGE_PARSER: RefCell<Parser> = RefCell::new(new_parser());
 }
 
 fn new_parser() -> Parser {
@@ -247,6 +249,31 @@ impl ParsedFile {
                 None => Err((source, Stopped::OverBudget(budget), None)),
             },
         }
+    }
+
+    /// The tree of only `ranges` of `text` (sorted, disjoint), read as one
+    /// text with the positions of the whole (tree-sitter's included ranges);
+    /// `None` past `limit` or for ranges tree-sitter refuses. On this thread:
+    /// for small parts (see `region.rs`).
+    pub fn parse_ranges(
+        text: &str,
+        ranges: &[tree_sitter::Range],
+        limit: Duration,
+    ) -> Option<Tree> {
+        let deadline = Instant::now() + limit;
+        RANGE_PARSER.with(|parser| {
+            let mut parser = parser.borrow_mut();
+            parser.set_included_ranges(ranges).ok()?;
+            let bytes = text.as_bytes();
+            let mut read = |offset: usize, _| bytes.get(offset..).unwrap_or_default();
+            let mut progress = |_: &ParseState| Instant::now() > deadline;
+            let options = ParseOptions::new().progress_callback(&mut progress);
+            let tree = parser.parse_with_options(&mut read, None, Some(options));
+            if tree.is_none() {
+                parser.reset();
+            }
+            tree
+        })
     }
 
     /// The same parse on the calling thread (when no thread can be started).

@@ -249,7 +249,7 @@ const NOT_FUNCTION_DEFINERS: &[&str] = &[
 ];
 
 /// Whether a call named `name` may define a function (see [`NOT_FUNCTION_DEFINERS`]).
-fn may_define_function(name: &str) -> bool {
+pub(crate) fn may_define_function(name: &str) -> bool {
     DEF_MACROS.contains(&name)
         || (name.starts_with("def") && name.len() > 3 && !NOT_FUNCTION_DEFINERS.contains(&name))
 }

@@ -225,6 +225,20 @@ impl<'t> BinaryOp<'t> {
     }
 }
 
+/// Attributes that hold types or documentation, not values: `@spec f(node()) :: node`.
+pub const NOT_VALUE_ATTRIBUTES: &[&str] = &[
+    "spec",
+    "type",
+    "typep",
+    "opaque",
+    "callback",
+    "macrocallback",
+    "doc",
+    "moduledoc",
+    "typedoc",
+    "impl",
+];
+
 /// `@name` read as a value.
 pub fn attribute_reference<'s>(node: Node<'_>, source: &'s str) -> Option<&'s str> {
     let operand = at_operand(node, source)?;

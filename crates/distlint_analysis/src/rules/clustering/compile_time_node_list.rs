@@ -4,7 +4,7 @@ use crate::diagnostic::{Finding, Fix, Severity, TextEdit};
 use crate::model::file::{Attribute, AttributeId};
 use crate::model::{Call, FileModel};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
-use crate::syntax::{ancestors, attribute_reference, contains, CallNode};
+use crate::syntax::{ancestors, attribute_reference, contains, CallNode, NOT_VALUE_ATTRIBUTES};
 
 pub static RULE: Rule = Rule {
     name: "compile-time-node-list",
@@ -44,20 +44,6 @@ const CALLS: &[(&str, &[&str])] = &[
     (":net_adm", &["localhost"]),
 ];
 
-/// Attributes that hold types or documentation, not values: `@spec f(node()) :: node`.
-const NOT_VALUES: &[&str] = &[
-    "spec",
-    "type",
-    "typep",
-    "opaque",
-    "callback",
-    "macrocallback",
-    "doc",
-    "moduledoc",
-    "typedoc",
-    "impl",
-];
-
 fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     // A script (a test, `mix.exs`, a config file) is compiled right before it runs:
     // its attributes see the node it runs on.
@@ -79,7 +65,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let attribute = &file.attributes[id.index()];
-        if NOT_VALUES.contains(&attribute.name.as_str()) || reported.contains(&id) {
+        if NOT_VALUE_ATTRIBUTES.contains(&attribute.name.as_str()) || reported.contains(&id) {
             continue;
         }
         reported.push(id);
