@@ -281,6 +281,20 @@ impl LspClient {
         response
     }
 
+    /// `initialize` with `root` as the workspace folder and work-done
+    /// progress, then waits until the workspace scan has ended.
+    pub async fn initialize_and_scan(&mut self, root: &str) {
+        self.initialize(
+            Some(root),
+            json!({"window": {"workDoneProgress": true}}),
+            Value::Null,
+        )
+        .await;
+        self.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
+            .await
+            .expect("the workspace scan ends");
+    }
+
     pub async fn open(&self, uri: &str, version: i64, text: &str) {
         self.notify(
             "textDocument/didOpen",

@@ -525,8 +525,37 @@ fn hostile_files_are_reported_and_the_others_still_linted() {
     let deep = format!("x = {}1{}\n", "[".repeat(20_000), "]".repeat(20_000));
     write(root, "lib/deep.exs", deep);
     write(root, "lib/huge.ex", vec![b'#'; 11 * 1024 * 1024]);
+    // 50 MB of real-looking modules that name effects: neither linted nor
+    // read for the project's summaries (which would parse it: a minute and
+    // 2 GB in a debug build).
+    let module = "defmodule M do\n  def f(x), do: Repo.insert(x) && System.system_time()\nend\n";
+    write(
+        root,
+        "lib/huge50.ex",
+        module.repeat(50_000_000 / module.len()),
+    );
+    // A directory with an Elixir name is walked into, not read.
+    std::fs::create_dir_all(root.join("lib/dir.ex")).unwrap();
     #[cfg(unix)]
     {
+        use std::os::unix::fs::PermissionsExt;
+        // A named pipe: reading it would wait for a writer forever.
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(root.join("lib/pipe.ex"))
+            .status()
+            .unwrap();
+        assert!(fifo.success());
+        // Unreadable, unless we run as root (who reads it anyway).
+        write(root, "lib/locked.ex", "defmodule Locked do\nend\n");
+        std::fs::set_permissions(
+            root.join("lib/locked.ex"),
+            std::fs::Permissions::from_mode(0o000),
+        )
+        .unwrap();
+        let unreadable = std::fs::read(root.join("lib/locked.ex")).is_err();
+        if !unreadable {
+            eprintln!("lib/locked.ex: mode 000 is still readable here (root?): the unreadable-file case is not checked");
+        }
         std::os::unix::fs::symlink(root.join("lib/loop"), root.join("lib/loop")).ok();
         let outside = tempfile::tempdir().unwrap();
         write(
@@ -535,7 +564,23 @@ fn hostile_files_are_reported_and_the_others_still_linted() {
             "defmodule S do\n  def f(n), do: :rpc.call(n, M, :f, [])\nend\n",
         );
         std::os::unix::fs::symlink(outside.path(), root.join("lib/outside")).unwrap();
-        let result = run(root, &["check", "--format", "json"]);
+        let started = std::time::Instant::now();
+        let output = support::distlint(root)
+            .args(["check", "--format", "json"])
+            .timeout(std::time::Duration::from_secs(120))
+            .output()
+            .unwrap();
+        let elapsed = started.elapsed();
+        let result = support::Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        };
+        assert!(
+            elapsed < std::time::Duration::from_secs(60),
+            "the run took {elapsed:?} (a pipe waited on, or the 50 MB file read?): {}",
+            result.stderr
+        );
         assert!(!result.stderr.contains("panicked"), "{}", result.stderr);
         assert_eq!(
             result.code, 2,
@@ -553,8 +598,116 @@ fn hostile_files_are_reported_and_the_others_still_linted() {
         // A link out of the project is not followed.
         assert!(!paths.iter().any(|p| p.contains("secret")), "{paths:?}");
         let skipped = json["summary"]["skipped"].to_string();
-        for name in ["random.ex", "latin1.ex", "huge.ex"] {
+        for name in ["random.ex", "latin1.ex", "huge.ex", "huge50.ex"] {
             assert!(skipped.contains(name), "{name} not in {skipped}");
         }
+        if unreadable {
+            assert!(skipped.contains("locked.ex"), "locked.ex not in {skipped}");
+            assert!(result.stderr.contains("cannot read"), "{}", result.stderr);
+        }
+        // Neither the pipe nor the directory is a file to lint or to report.
+        assert!(!skipped.contains("pipe.ex"), "{skipped}");
+        assert!(!skipped.contains("dir.ex"), "{skipped}");
+        std::fs::set_permissions(
+            root.join("lib/locked.ex"),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
     }
+}
+
+/// An umbrella whose `apps/b/mix.exs` is a named pipe: reading it would wait
+/// forever; `check` and `review` skip it and lint the other app.
+#[cfg(unix)]
+#[test]
+fn a_pipe_named_mix_exs_does_not_hang_check_or_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "mix.exs",
+        "defmodule U.MixProject do\n  use Mix.Project\n  def project, do: [apps_path: \"apps\"]\nend\n",
+    );
+    write(root, "apps/a/mix.exs", "defmodule A.MixProject do\nend\n");
+    write(
+        root,
+        "apps/a/lib/a.ex",
+        "defmodule A do\n  def f(n), do: :erpc.call(n, M, :f, [])\nend\n",
+    );
+    std::fs::create_dir_all(root.join("apps/b")).unwrap();
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(root.join("apps/b/mix.exs"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    for args in [&["check", "--format", "concise"][..], &["review"]] {
+        let output = support::distlint(root)
+            .args(args)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.code().is_some(),
+            "{args:?} was stopped after 60 s (waiting on the pipe?)"
+        );
+        assert!(stdout.contains("apps/a/lib/a.ex"), "{args:?}: {stdout}");
+    }
+}
+
+/// Files that vanish between the walk and the read: each is reported as
+/// unreadable (or linted, if it was read first), never a crash, and the
+/// files that stay are linted. The timing is the operating system's: the
+/// test counts how often the race was hit, and says so.
+#[test]
+fn files_that_vanish_during_the_walk() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    write(&root, "mix.exs", "defmodule V.MixProject do\nend\n");
+    write(
+        &root,
+        "lib/stays.ex",
+        "defmodule Stays do\n  def f(n), do: :erpc.call(n, M, :f, [])\nend\n",
+    );
+    let text = "defmodule Flicker do\n  def f(n), do: :erpc.call(n, M, :f, [])\nend\n".repeat(20);
+    let mut vanished = 0;
+    for round in 0..6 {
+        for i in 0..300 {
+            write(&root, &format!("lib/flicker/f{i}.ex"), &text);
+        }
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_distlint"))
+            .args(["check", "--format", "json"])
+            .current_dir(&root)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Remove them while it walks and reads, a little later each round.
+        std::thread::sleep(std::time::Duration::from_millis(5 * round));
+        std::fs::remove_dir_all(root.join("lib/flicker")).unwrap();
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        let code = output.status.code();
+        assert!(matches!(code, Some(1 | 2)), "{code:?}: {stderr}");
+        let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert!(
+            json["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["path"] == "lib/stays.ex"),
+            "the file that stayed is linted"
+        );
+        let skipped = json["summary"]["skipped"].to_string();
+        vanished += skipped.matches("flicker/").count();
+        // A vanished file is reported as unreadable, nothing else.
+        for line in stderr.lines().filter(|l| l.contains("flicker/")) {
+            assert!(
+                line.contains("No such file") || line.contains("cannot read"),
+                "{line}"
+            );
+        }
+    }
+    eprintln!("{vanished} files vanished between the walk and their read in 6 rounds");
 }

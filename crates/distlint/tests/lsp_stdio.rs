@@ -240,17 +240,7 @@ async fn the_editor_and_the_cli_agree_on_a_folder_of_projects() {
     assert_eq!(json["summary"]["not_reported_in_tests"], 2);
 
     let (mut client, mut child) = spawn(&[]);
-    client
-        .initialize(
-            Some(&file_uri(&folder)),
-            json!({"window": {"workDoneProgress": true}}),
-            Value::Null,
-        )
-        .await;
-    client
-        .wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
-        .await
-        .expect("the workspace scan ends");
+    client.initialize_and_scan(&file_uri(&folder)).await;
     client.settle().await;
     let prefix = format!("{}/", file_uri(&folder));
     let mut from_scan: Vec<(String, String)> = client
@@ -298,5 +288,55 @@ async fn the_editor_and_the_cli_agree_on_a_folder_of_projects() {
             assert_eq!(codes, ["cluster-cron-without-leader"], "{path}");
         }
     }
+    finish_with_only_frames_on_stdout(&mut client, &mut child).await;
+}
+
+/// The workspace scan skips what `distlint check` skips: a 50 MB file is not
+/// read (let alone linted, which would take its whole budget of a minute),
+/// a named pipe is not waited on, and the other files get their findings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workspace_scan_skips_huge_files_and_pipes() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().canonicalize().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = folder.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("mix.exs", "defmodule W.MixProject do\nend\n");
+    let module = "defmodule M do\n  def f(n), do: :erpc.call(n, W, :r, [])\nend\n";
+    write("lib/good.ex", module);
+    write("lib/huge.ex", &module.repeat(50_000_000 / module.len()));
+    #[cfg(unix)]
+    assert!(std::process::Command::new("mkfifo")
+        .arg(folder.join("lib/pipe.ex"))
+        .status()
+        .unwrap()
+        .success());
+    let started = std::time::Instant::now();
+    let (mut client, mut child) = spawn(&[]);
+    client.initialize_and_scan(&file_uri(&folder)).await;
+    client.settle().await;
+    let elapsed = started.elapsed();
+    let published: Vec<&str> = client
+        .notifications
+        .iter()
+        .filter(|n| n["method"] == "textDocument/publishDiagnostics")
+        .map(|n| n["params"]["uri"].as_str().unwrap())
+        .collect();
+    assert!(
+        published.iter().any(|uri| uri.ends_with("/lib/good.ex")),
+        "{published:?}"
+    );
+    assert!(
+        !published
+            .iter()
+            .any(|uri| uri.ends_with("/lib/huge.ex") || uri.ends_with("/lib/pipe.ex")),
+        "{published:?}"
+    );
+    assert!(
+        elapsed < std::time::Duration::from_secs(15),
+        "the scan took {elapsed:?}"
+    );
     finish_with_only_frames_on_stdout(&mut client, &mut child).await;
 }

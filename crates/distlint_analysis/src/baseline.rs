@@ -27,6 +27,10 @@ use crate::source::{ColumnUnit, SourceFile};
 /// The format version this distlint reads and writes.
 pub const BASELINE_VERSION: u32 = 1;
 
+/// A baseline larger than this is refused (one of a large code base with
+/// every finding recorded is a few megabytes).
+pub const MAX_BASELINE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// The name the documentation suggests (`distlint check --write-baseline distlint-baseline.json`).
 pub const DEFAULT_BASELINE_FILE: &str = "distlint-baseline.json";
 
@@ -194,14 +198,29 @@ impl Baseline {
 
     /// As [`Baseline::load`], naming the file `shown` in messages (as the user wrote it).
     pub fn load_as(path: &Path, shown: &Path) -> Result<Baseline, BaselineError> {
-        let text = std::fs::read_to_string(path).map_err(|err| BaselineError {
+        let error = |reason: String| {
+            BaselineError {
             path: shown.to_path_buf(),
             location: None,
             message: format!(
-                "cannot read the baseline: {err} (`distlint check --write-baseline {}` writes one)",
+                "cannot read the baseline: {reason} (`distlint check --write-baseline {}` writes one)",
                 shown.display()
             ),
-        })?;
+        }
+        };
+        // `.distlint.toml` may come with the code being linted: its `baseline`
+        // must not make distlint read a device (`/dev/zero`) or wait on a pipe.
+        let metadata = std::fs::metadata(path).map_err(|err| error(err.to_string()))?;
+        if !metadata.is_file() {
+            return Err(error("it is not a regular file".to_string()));
+        }
+        if metadata.len() > MAX_BASELINE_BYTES {
+            return Err(error(format!(
+                "{} bytes is over the {MAX_BASELINE_BYTES}-byte limit for a baseline",
+                metadata.len()
+            )));
+        }
+        let text = std::fs::read_to_string(path).map_err(|err| error(err.to_string()))?;
         let mut baseline = Baseline::parse_as(&text, shown)?;
         baseline.path = normalise(path);
         Ok(baseline)
@@ -497,6 +516,13 @@ mod tests {
 
         let err = Baseline::load(Path::new("/nonexistent/b.json")).unwrap_err();
         assert!(err.message.contains("cannot read"), "{err}");
+        // Not a regular file: refused before it is opened (no endless read
+        // of a device, no wait on a pipe).
+        let err = Baseline::load(Path::new("/dev/zero")).unwrap_err();
+        assert!(err.message.contains("not a regular file"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let err = Baseline::load(dir.path()).unwrap_err();
+        assert!(err.message.contains("not a regular file"), "{err}");
     }
 
     #[test]

@@ -113,8 +113,8 @@ pub fn spawn(
     });
 }
 
-/// Lints one file from disk; unreadable or non-UTF-8 files, and files over
-/// their budget (see `distlint_analysis::parse::file_budget`), are skipped.
+/// Lints one file from disk; unreadable, non-UTF-8 and oversized files, and
+/// files over their budget (see `distlint_analysis::parse::file_budget`), are skipped.
 fn lint_file(
     path: &PathBuf,
     context: &FileContext,
@@ -122,6 +122,11 @@ fn lint_file(
     baselines: &Baselines,
 ) -> Option<(Uri, Vec<tower_lsp_server::ls_types::Diagnostic>)> {
     let uri = Uri::from_file_path(path)?;
+    // As `distlint check`: a file over the size limit is not even read.
+    let metadata = std::fs::metadata(path).ok()?;
+    if !metadata.is_file() || metadata.len() > distlint_analysis::workspace::MAX_FILE_BYTES {
+        return None;
+    }
     let text = std::fs::read_to_string(path).ok()?;
     let (parsed, result) = std::panic::catch_unwind(|| {
         lint_text_within(&text, &context.relative, &context.project, &context.config)

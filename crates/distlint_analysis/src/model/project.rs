@@ -439,6 +439,13 @@ fn source_files(dir: &Path) -> Vec<PathBuf> {
         .build()
         .filter_map(Result::ok)
         .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
+        // As in `distlint check`: a file over the limit (generated code, a
+        // data dump) is not read, let alone parsed for the summaries.
+        .filter(|entry| {
+            entry
+                .metadata()
+                .is_ok_and(|m| m.len() <= crate::workspace::MAX_FILE_BYTES)
+        })
         .map(ignore::DirEntry::into_path)
         .filter(|path| is_source_file(path))
         .collect();
@@ -476,6 +483,12 @@ impl MixFacts {
     }
 
     fn read(path: &Path) -> Option<MixFacts> {
+        // Only a regular file of a sensible size: an umbrella's `apps/x/mix.exs`
+        // may be a named pipe (reading it would wait forever) or a device.
+        let metadata = std::fs::metadata(path).ok()?;
+        if !metadata.is_file() || metadata.len() > crate::workspace::MAX_FILE_BYTES {
+            return None;
+        }
         let text = std::fs::read_to_string(path).ok()?;
         let parsed = ParsedFile::parse(&text);
         let model = FileModel::build(&parsed.tree, parsed.source.text());
