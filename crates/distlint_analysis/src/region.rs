@@ -46,6 +46,7 @@ const MAX_REGION_BYTES: usize = 128 * 1024;
 const REGION_PARSE_LIMIT: Duration = Duration::from_millis(50);
 
 /// The last full lint of a document, carried through the edits made since.
+#[derive(Clone)]
 pub struct Carried {
     /// That lint's tree, edited to match the current text.
     tree: Tree,
@@ -53,11 +54,14 @@ pub struct Carried {
     diagnostics: Vec<Diagnostic>,
     /// What the edits since cover, in the current text's offsets.
     dirty: Option<Range<usize>>,
+    /// That lint's parse had no syntax error.
+    clean: bool,
 }
 
 impl Carried {
     pub fn new(tree: Tree, diagnostics: Vec<Diagnostic>) -> Carried {
         Carried {
+            clean: !tree.root_node().has_error(),
             tree,
             diagnostics,
             dirty: None,
@@ -67,6 +71,15 @@ impl Carried {
     /// Whether an edit was made since the full lint.
     pub fn is_edited(&self) -> bool {
         self.dirty.is_some()
+    }
+
+    /// Whether the full lint it carries parsed without a syntax error: then,
+    /// while an edit inside one clause leaves the file unbalanced, its
+    /// findings elsewhere are a better answer than a parse the unbalanced
+    /// clause throws off (a half-typed string turns the rest of the file
+    /// into strings).
+    pub fn is_clean(&self) -> bool {
+        self.clean
     }
 
     /// Moves the tree, the diagnostics and the edited range through `edit`.
@@ -175,7 +188,11 @@ fn move_diagnostic(diagnostic: &mut Diagnostic, edit: &InputEdit) -> Option<()> 
 /// The text to parse for an edited clause: sorted, disjoint byte ranges.
 struct Region {
     clause: Range<usize>,
-    ranges: Vec<Range<usize>>,
+    /// Up to and with the clause: comments above the module, its head, the
+    /// statements read before the clause, the clause.
+    through_clause: Vec<Range<usize>>,
+    /// The statements read after the clause, and the module's `end`.
+    after_clause: Vec<Range<usize>>,
 }
 
 impl Region {
@@ -218,33 +235,52 @@ impl Region {
         }
         let head_end = body.child(0)?.end_byte(); // `do`
         ranges.push(with_newline(module.node.start_byte()..head_end));
+        let mut after = Vec::new();
         let mut cursor = body.walk();
         for statement in body.named_children(&mut cursor) {
             if statement == clause {
                 ranges.push(with_newline(clause.byte_range()));
             } else if is_read_around(statement, text) {
-                ranges.push(with_newline(statement.byte_range()));
+                let range = with_newline(statement.byte_range());
+                match statement.start_byte() < clause.start_byte() {
+                    true => ranges.push(range),
+                    false => after.push(range),
+                }
             }
         }
         let end = body.child(body.child_count().checked_sub(1)?)?;
         if text.get(end.byte_range()) != Some("end") {
             return None;
         }
-        ranges.push(end.byte_range());
-        let bytes: usize = ranges.iter().map(Range::len).sum();
-        let sorted = ranges.windows(2).all(|w| w[0].end <= w[1].start);
+        after.push(end.byte_range());
+        let all = || ranges.iter().chain(&after);
+        let bytes: usize = all().map(Range::len).sum();
+        let sorted = all().zip(all().skip(1)).all(|(a, b)| a.end <= b.start);
         (bytes <= MAX_REGION_BYTES && sorted).then(|| Region {
             clause: clause.byte_range(),
-            ranges,
+            through_clause: ranges,
+            after_clause: after,
         })
     }
 
     /// The region's tree, when it parses without errors outside the clause.
+    /// A clause left unbalanced takes what follows it: a `do` without `end`
+    /// takes the module's `end` (then the region ends with the clause); an
+    /// open string turns the module into one error from its `do` (then the
+    /// clause is parsed alone, without its module around it).
     fn parse(&self, source: &SourceFile) -> Option<Tree> {
-        let text = source.text();
-        let ranges: Vec<tree_sitter::Range> = self
-            .ranges
-            .iter()
+        let whole = self.through_clause.iter().chain(&self.after_clause);
+        self.parse_ranges(source, whole)
+            .or_else(|| self.parse_ranges(source, self.through_clause.iter()))
+            .or_else(|| self.parse_ranges(source, self.through_clause.last().into_iter()))
+    }
+
+    fn parse_ranges<'r>(
+        &self,
+        source: &SourceFile,
+        ranges: impl Iterator<Item = &'r Range<usize>>,
+    ) -> Option<Tree> {
+        let ranges: Vec<tree_sitter::Range> = ranges
             .map(|r| tree_sitter::Range {
                 start_byte: r.start,
                 end_byte: r.end,
@@ -252,9 +288,10 @@ impl Region {
                 end_point: point(source, r.end),
             })
             .collect();
-        let tree = ParsedFile::parse_ranges(text, &ranges, REGION_PARSE_LIMIT)?;
-        let clause = &self.clause;
-        errors_only_within(tree.root_node(), clause).then_some(tree)
+        let tree = ParsedFile::parse_ranges(source.text(), &ranges, REGION_PARSE_LIMIT)?;
+        // With the newline after the clause: where a missing `end` goes.
+        let clause = self.clause.start..self.clause.end + 1;
+        errors_only_within(tree.root_node(), &clause).then_some(tree)
     }
 }
 

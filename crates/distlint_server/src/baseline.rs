@@ -94,4 +94,12 @@ impl Marks {
     pub fn is_baselined(&self, index: usize) -> bool {
         self.baselined.get(index).copied().unwrap_or(false)
     }
+
+    /// The baseline file that records diagnostic `index`, if one does.
+    pub fn baseline_of(&self, index: usize) -> Option<&str> {
+        match self.is_baselined(index) {
+            true => Some(self.file.as_deref().unwrap_or("baseline")),
+            false => None,
+        }
+    }
 }

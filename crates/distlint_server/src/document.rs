@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use distlint_analysis::parse::ParsedFile;
+use distlint_analysis::region::Carried;
 use distlint_analysis::SourceFile;
 use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
@@ -33,6 +34,10 @@ pub struct Document {
     edits_since_snapshot: Vec<InputEdit>,
     /// The whole text was replaced since the last snapshot.
     replaced_since_snapshot: bool,
+    /// The last full lint's tree and findings, moved through every edit
+    /// since (see `distlint_analysis::region`): what gives an edited
+    /// version its first diagnostics. Set by the owner.
+    pub carried: Option<Carried>,
 }
 
 /// What a parse needs: the text of one version and the tree to reuse.
@@ -53,6 +58,7 @@ impl Document {
             tree: None,
             edits_since_snapshot: Vec::new(),
             replaced_since_snapshot: false,
+            carried: None,
         }
     }
 
@@ -101,6 +107,7 @@ impl Document {
                     self.tree = None;
                     self.edits_since_snapshot.clear();
                     self.replaced_since_snapshot = true;
+                    self.carried = None;
                 }
                 Some(range) => {
                     reversed += usize::from(range.start > range.end);
@@ -124,6 +131,9 @@ impl Document {
                     if let Some(tree) = &mut self.tree {
                         tree.edit(&edit);
                     }
+                    if let Some(carried) = &mut self.carried {
+                        carried.edit(&edit);
+                    }
                     self.edits_since_snapshot.push(edit);
                 }
             }
@@ -131,6 +141,11 @@ impl Document {
         self.parsed = None;
         self.version = version;
         reversed
+    }
+
+    /// The current text's length in bytes.
+    pub fn len(&self) -> usize {
+        self.rope.len_bytes()
     }
 
     /// The current text (copied out of the rope).

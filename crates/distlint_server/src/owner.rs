@@ -14,6 +14,13 @@
 //! information diagnostic at its top instead of findings. A newer edit
 //! cancels the running job; a parse that cannot be interrupted at once keeps
 //! the document's next job waiting until it ends (one parse per document).
+//!
+//! tree-sitter-elixir reparses a large module whole on every edit, so a
+//! lint job on a 7,000-line module takes 80 ms or more. When an edit lies
+//! inside one function clause, a provisional job publishes the version's
+//! first diagnostics within a few milliseconds (the clause linted in its
+//! module, the rest carried from the last full lint; see
+//! `distlint_analysis::region`); the full lint's result replaces them.
 
 use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -26,7 +33,8 @@ use distlint_analysis::lint::{lint_parsed_cached_within, FileLint, LintCache};
 use distlint_analysis::model::project::SourceFacts;
 use distlint_analysis::model::ProjectModel;
 use distlint_analysis::parse::{Limit, ParsedFile, Stopped};
-use distlint_analysis::Config;
+use distlint_analysis::region::Carried;
+use distlint_analysis::{Config, SourceFile};
 use tokio::sync::{mpsc, oneshot};
 use tower_lsp_server::ls_types::{
     CodeActionOrCommand, CodeActionParams, Hover, MessageType, Position,
@@ -50,6 +58,9 @@ pub struct Linted {
     pub generation: u64,
     pub parsed: Arc<ParsedFile>,
     pub lint: FileLint,
+    /// The findings are the carried full lint's with the edited clause's
+    /// (the parse broke inside it): that lint stays the one carried.
+    pub carried_kept: bool,
     pub config: Arc<Config>,
     /// The project it was linted in.
     pub project: Arc<ProjectModel>,
@@ -79,10 +90,7 @@ pub enum Outcome {
 impl Linted {
     /// The baseline file that records diagnostic `index`, if one does.
     pub fn baseline_of(&self, index: usize) -> Option<&str> {
-        match self.marks.is_baselined(index) {
-            true => Some(self.marks.file.as_deref().unwrap_or("baseline")),
-            false => None,
-        }
+        self.marks.baseline_of(index)
     }
 }
 
@@ -118,6 +126,13 @@ pub enum Event {
     /// The parse a job gave up on has ended: the document may be parsed again.
     Settled {
         uri: Uri,
+    },
+    /// First diagnostics for an edited version, ahead of its full lint.
+    Provisional {
+        uri: Uri,
+        generation: u64,
+        version: i32,
+        items: Vec<tower_lsp_server::ls_types::Diagnostic>,
     },
     /// Workspace folders to scan (on `initialized`, and again after config changes).
     Scan {
@@ -167,6 +182,20 @@ struct OpenDocument {
     cancel: Arc<AtomicBool>,
     /// The generation found over its budget, and why (shown as one diagnostic).
     skipped: Option<(u64, String)>,
+    /// The configuration and project of the full lint `doc.carried` holds:
+    /// provisional results only while they are still the document's.
+    carried_context: Option<(Arc<Config>, Arc<ProjectModel>)>,
+}
+
+impl OpenDocument {
+    /// The carried full lint (see `Document::carried`), when edits were made
+    /// since and it was linted with `context`'s configuration and project.
+    fn carried_in(&self, context: &FileContext) -> Option<Carried> {
+        let (config, project) = self.carried_context.as_ref()?;
+        let same = Arc::ptr_eq(config, &context.config) && Arc::ptr_eq(project, &context.project);
+        let carried = self.doc.carried.as_ref()?;
+        (same && carried.is_edited()).then(|| carried.clone())
+    }
 }
 
 pub struct Owner {
@@ -252,6 +281,7 @@ impl Owner {
                         facts: None,
                         cancel: Arc::new(AtomicBool::new(false)),
                         skipped: None,
+                        carried_context: None,
                     },
                 );
                 if self.pull_diagnostics && self.scanned.remove(&uri) {
@@ -287,6 +317,7 @@ impl Owner {
                 open.skipped = None;
                 // The job in flight works on an older text: stop it.
                 open.cancel.store(true, Ordering::Relaxed);
+                self.provisional(&uri);
                 self.schedule(&uri);
                 if reversed > 0 {
                     // Not a range: what the editor meant is a guess, so say
@@ -339,6 +370,22 @@ impl Owner {
                     .is_some_and(|(g, _)| *g == open.generation);
                 if open.linted.is_none() && !skipped {
                     self.schedule(&uri);
+                }
+            }
+            Event::Provisional {
+                uri,
+                generation,
+                version,
+                items,
+            } => {
+                // Only for the current text, and never over its full lint.
+                let current = self.documents.get(&uri).is_some_and(|open| {
+                    open.generation == generation && open.linted.is_none() && open.skipped.is_none()
+                });
+                if current {
+                    self.client
+                        .publish_diagnostics(uri, items, Some(version))
+                        .await;
                 }
             }
             Event::Scan { folders } => {
@@ -416,6 +463,64 @@ impl Owner {
         }
     }
 
+    /// Publishes first diagnostics for the document's edited version, when
+    /// its edits since the last full lint lie inside one function clause
+    /// (see `distlint_analysis::region`), computed on the blocking pool
+    /// alongside the full lint. Not for small documents, whose full lint is
+    /// as quick, nor for clients that pull diagnostics (they get the full
+    /// lint's), nor when the configuration or project changed since.
+    fn provisional(&mut self, uri: &Uri) {
+        const MIN_BYTES: usize = 32 * 1024;
+        let Some(open) = self.documents.get(uri) else {
+            return;
+        };
+        let edited = open.doc.carried.as_ref().is_some_and(Carried::is_edited);
+        if self.pull_diagnostics || !edited || open.doc.len() < MIN_BYTES {
+            return;
+        }
+        let path = open.doc.path.clone();
+        let context = self.context_for(path.as_deref());
+        let Some(open) = self.documents.get(uri) else {
+            return;
+        };
+        let Some(carried) = open.carried_in(&context) else {
+            return;
+        };
+        let (text, generation, version) = (open.doc.text(), open.generation, open.doc.version);
+        let (sender, baselines, encoding, uri) = (
+            self.sender.clone(),
+            self.baselines.clone(),
+            self.encoding,
+            uri.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            // A panic here loses only the head start: the full lint follows.
+            let items = catch_unwind(AssertUnwindSafe(|| {
+                let source = SourceFile::new(text);
+                let FileContext {
+                    config,
+                    project,
+                    relative,
+                } = &context;
+                let diagnostics = carried.lint(&source, relative, project, config)?;
+                let marks = baselines.marks(config, path.as_deref(), &source, &diagnostics);
+                let items = diagnostics.iter().enumerate().map(|(index, d)| {
+                    let baseline = marks.baseline_of(index);
+                    to_lsp(d, &source, encoding, config, Some(version), baseline)
+                });
+                Some(items.collect())
+            }));
+            if let Ok(Some(items)) = items {
+                let _ = sender.send(Event::Provisional {
+                    uri,
+                    generation,
+                    version,
+                    items,
+                });
+            }
+        });
+    }
+
     /// Starts a lint of the document's current version unless one is running.
     fn schedule(&mut self, uri: &Uri) {
         let Some(open) = self.documents.get(uri) else {
@@ -433,6 +538,7 @@ impl Owner {
             return;
         };
         open.in_flight = true;
+        let carried = open.carried_in(&context).filter(Carried::is_clean);
         let mut cache = std::mem::take(&mut open.cache);
         // A fresh flag for this job: setting it cancels this job only.
         let cancel = Arc::new(AtomicBool::new(false));
@@ -468,7 +574,7 @@ impl Owner {
                     }
                     (None, None) => unreachable!("a document without a parse has a snapshot"),
                 };
-                let lint = lint_parsed_cached_within(
+                let mut lint = lint_parsed_cached_within(
                     &parsed,
                     &context.relative,
                     &context.project,
@@ -476,6 +582,22 @@ impl Owner {
                     &mut cache,
                     Some(&limit),
                 )?;
+                // The parse broke where the carried full lint's did not, and
+                // every edit since lies in one clause: the other functions
+                // keep their findings (see `Carried::is_clean`).
+                let kept = match carried.filter(|_| parsed.tree.root_node().has_error()) {
+                    Some(carried) => carried.lint(
+                        &parsed.source,
+                        &context.relative,
+                        &context.project,
+                        &context.config,
+                    ),
+                    None => None,
+                };
+                let carried_kept = kept.is_some();
+                if let Some(diagnostics) = kept {
+                    lint.diagnostics = diagnostics;
+                }
                 let facts = SourceFacts::of_parsed(&parsed);
                 let disk_facts = match (first_parse, path.as_deref()) {
                     (true, Some(path)) => Some(facts_on_disk(path)),
@@ -492,6 +614,7 @@ impl Owner {
                     generation,
                     parsed,
                     lint,
+                    carried_kept,
                     config: context.config,
                     project: context.project,
                     facts,
@@ -615,6 +738,13 @@ impl Owner {
             let _ = waiter.send(items.clone());
         }
         let version = linted.version;
+        if !linted.carried_kept {
+            open.doc.carried = Some(Carried::new(
+                linted.parsed.tree.clone(),
+                linted.lint.diagnostics.clone(),
+            ));
+            open.carried_context = Some((linted.config.clone(), linted.project.clone()));
+        }
         open.linted = Some(linted);
         let summaries_changed = self.update_summaries(&uri);
         for message in panics {

@@ -795,3 +795,113 @@ async fn baselined_findings_are_hints_in_open_and_scanned_files() {
         .await;
     assert!(logged.is_some(), "the broken baseline is reported");
 }
+
+/// A module of 400 functions (about 40 KB: large enough for provisional
+/// diagnostics), one in ten calling another node without a timeout.
+fn large_module() -> String {
+    let mut text =
+        String::from("defmodule Shop.Orders do\n  alias Shop.Store\n  @timeout 5_000\n\n");
+    for n in 0..400 {
+        let timeout = if n % 10 == 0 { "" } else { ", @timeout" };
+        text.push_str(&format!(
+            "  def fetch{n}(node, key) do\n    value = Map.get(key, :v)\n    :erpc.call(node, Store, :lookup, [value]{timeout})\n  end\n\n"
+        ));
+    }
+    text.push_str("end\n");
+    text
+}
+
+/// `text` with `inserted` at `line`, `column` (ASCII).
+fn insert(text: &str, line: usize, column: usize, inserted: &str) -> String {
+    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    let mut text = text.to_string();
+    text.insert_str(start + column, inserted);
+    text
+}
+
+/// Each diagnostic of a publication as `rule line:character message`.
+fn findings(published: &Value) -> Vec<String> {
+    let diagnostics = published["diagnostics"].as_array().unwrap();
+    diagnostics
+        .iter()
+        .map(|d| {
+            let start = &d["range"]["start"];
+            format!(
+                "{} {}:{} {}",
+                d["code"], start["line"], start["character"], d["message"]
+            )
+        })
+        .collect()
+}
+
+/// What a server that only ever saw `text` publishes for it.
+async fn fresh_findings(text: &str) -> Vec<String> {
+    let (mut client, _server) = start(Value::Null);
+    client.initialize(None, json!({}), Value::Null).await;
+    let uri = "file:///nowhere/lib/orders.ex";
+    client.open(uri, 1, text).await;
+    findings(&client.diagnostics_for_version(uri, 1).await)
+}
+
+/// Edits inside one function of a large module are published twice: first
+/// from that function alone with the others' findings carried over, then
+/// from the full lint. Both must be the full lint's findings; and while the
+/// function is left unbalanced, the other functions keep their findings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_inside_a_function_of_a_large_module() {
+    let (mut client, _server) = start(Value::Null);
+    client.initialize(None, json!({}), Value::Null).await;
+    let uri = "file:///nowhere/lib/orders.ex";
+    let mut text = large_module();
+    client.open(uri, 1, &text).await;
+    let opened = client.diagnostics_for_version(uri, 1).await;
+    assert_eq!(rules(&opened).len(), 40);
+
+    // fetch200's body starts on line 4 + 200 * 5 + 1.
+    let body = 4 + 200 * 5 + 1;
+    let edits = [
+        (2, "    x = 1\n"),
+        (3, "    :erpc.call(node, Store, :ping, [])\n"), // a finding more
+    ];
+    for (version, inserted) in edits {
+        let at = json!({"line": body, "character": 0});
+        let change = json!([{"range": {"start": at, "end": at}, "text": inserted}]);
+        text = insert(&text, body, 0, inserted);
+        client.change(uri, version, change).await;
+        client.diagnostics_for_version(uri, version).await;
+        client.settle().await;
+        let expected = fresh_findings(&text).await;
+        for published in client.published(uri) {
+            if published["version"] == json!(version) {
+                assert_eq!(findings(published), expected, "version {version}");
+            }
+        }
+    }
+    assert_eq!(rules(client.published(uri).last().unwrap()).len(), 41);
+
+    // A half-typed string in fetch200: a fresh parse turns the functions
+    // after it into strings, but here they keep their findings.
+    let at = json!({"line": body, "character": 0});
+    let change = json!([{"range": {"start": at, "end": at}, "text": "    s = \"abc\n"}]);
+    text = insert(&text, body, 0, "    s = \"abc\n");
+    client.change(uri, 4, change).await;
+    client.diagnostics_for_version(uri, 4).await;
+    client.settle().await;
+    let unbalanced = client.published(uri).last().copied().unwrap().clone();
+    assert_eq!(unbalanced["version"], json!(4));
+    // All but fetch200's own two calls, which the open string swallows.
+    assert_eq!(rules(&unbalanced).len(), 39, "{unbalanced:#}");
+    let fresh = fresh_findings(&text).await;
+    assert!(fresh.len() < 30, "a fresh parse loses the rest: {fresh:#?}");
+
+    // Closing the string: the full lint again, as a fresh server sees it.
+    let close = json!({"line": body, "character": 12});
+    let change = json!([{"range": {"start": close, "end": close}, "text": "\""}]);
+    text = insert(&text, body, 12, "\"");
+    client.change(uri, 5, change).await;
+    client.diagnostics_for_version(uri, 5).await;
+    client.settle().await;
+    let last = client.published(uri).last().copied().unwrap().clone();
+    assert_eq!(last["version"], json!(5));
+    assert_eq!(findings(&last), fresh_findings(&text).await);
+}
