@@ -160,6 +160,11 @@ pub enum Event {
         uri: Uri,
         reply: oneshot::Sender<Vec<tower_lsp_server::ls_types::Diagnostic>>,
     },
+    /// The server is gone (its `Backend` was dropped). The owner keeps a
+    /// sender of its own for the jobs it starts, so its channel never closes
+    /// by itself: without this, every session served in one process (tests,
+    /// the fuzzer) left its owner task and all it held behind.
+    Stop,
 }
 
 struct OpenDocument {
@@ -240,6 +245,9 @@ pub fn spawn(client: Client) -> Sender {
     };
     tokio::spawn(async move {
         while let Some(event) = receiver.recv().await {
+            if matches!(event, Event::Stop) {
+                break;
+            }
             owner.handle(event).await;
         }
     });
@@ -460,6 +468,7 @@ impl Owner {
                     let _ = reply.send(Vec::new());
                 }
             },
+            Event::Stop => {} // The loop in `spawn` stops first.
         }
     }
 

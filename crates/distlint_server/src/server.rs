@@ -26,6 +26,13 @@ pub struct Backend {
     configuration_pull: AtomicBool,
 }
 
+/// The owner task outlives nothing: when the server ends, it is told to stop.
+impl Drop for Backend {
+    fn drop(&mut self) {
+        let _ = self.owner.send(Event::Stop);
+    }
+}
+
 impl Backend {
     pub fn new(client: Client, shutdown_requested: Arc<AtomicBool>) -> Backend {
         let owner = owner::spawn(client.clone());
