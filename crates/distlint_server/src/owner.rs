@@ -99,6 +99,8 @@ pub enum Event {
         encoding: Encoding,
         settings: Settings,
         pull_diagnostics: bool,
+        /// The client takes `workspace/diagnostic/refresh` (pull clients).
+        diagnostic_refresh: bool,
         work_done_progress: bool,
     },
     Open {
@@ -190,6 +192,12 @@ struct OpenDocument {
     /// The configuration and project of the full lint `doc.carried` holds:
     /// provisional results only while they are still the document's.
     carried_context: Option<(Arc<Config>, Arc<ProjectModel>)>,
+    /// Provisional diagnostics of a generation, for pull requests made
+    /// before its full lint is done (clients that take a refresh only).
+    provisional: Option<(u64, Vec<tower_lsp_server::ls_types::Diagnostic>)>,
+    /// A pull was answered with `provisional`: if the full lint says
+    /// otherwise, the client is asked to pull again.
+    provisional_pulled: bool,
 }
 
 impl OpenDocument {
@@ -209,6 +217,7 @@ pub struct Owner {
     encoding: Encoding,
     settings: Settings,
     pull_diagnostics: bool,
+    diagnostic_refresh: bool,
     work_done_progress: bool,
     documents: HashMap<Uri, OpenDocument>,
     /// Each file's configuration and project, resolved as `distlint check`
@@ -234,6 +243,7 @@ pub fn spawn(client: Client) -> Sender {
         encoding: Encoding::Utf16,
         settings: Settings::default(),
         pull_diagnostics: false,
+        diagnostic_refresh: false,
         work_done_progress: false,
         documents: HashMap::new(),
         contexts: contexts_with(&[], &Settings::default()),
@@ -261,8 +271,10 @@ impl Owner {
                 encoding,
                 settings,
                 pull_diagnostics,
+                diagnostic_refresh,
                 work_done_progress,
             } => {
+                self.diagnostic_refresh = diagnostic_refresh;
                 self.work_done_progress = work_done_progress;
                 self.encoding = encoding;
                 self.settings = settings;
@@ -290,6 +302,8 @@ impl Owner {
                         cancel: Arc::new(AtomicBool::new(false)),
                         skipped: None,
                         carried_context: None,
+                        provisional: None,
+                        provisional_pulled: false,
                     },
                 );
                 if self.pull_diagnostics && self.scanned.remove(&uri) {
@@ -323,6 +337,8 @@ impl Owner {
                 open.generation += 1;
                 open.linted = None;
                 open.skipped = None;
+                open.provisional = None;
+                open.provisional_pulled = false;
                 // The job in flight works on an older text: stop it.
                 open.cancel.store(true, Ordering::Relaxed);
                 self.provisional(&uri);
@@ -387,10 +403,22 @@ impl Owner {
                 items,
             } => {
                 // Only for the current text, and never over its full lint.
-                let current = self.documents.get(&uri).is_some_and(|open| {
-                    open.generation == generation && open.linted.is_none() && open.skipped.is_none()
-                });
-                if current {
+                let Some(open) = self.documents.get_mut(&uri) else {
+                    return;
+                };
+                if open.generation != generation || open.linted.is_some() || open.skipped.is_some()
+                {
+                    return;
+                }
+                if self.pull_diagnostics {
+                    if !open.waiting.is_empty() {
+                        open.provisional_pulled = true;
+                    }
+                    for waiter in open.waiting.drain(..) {
+                        let _ = waiter.send(items.clone());
+                    }
+                    open.provisional = Some((generation, items));
+                } else {
                     self.client
                         .publish_diagnostics(uri, items, Some(version))
                         .await;
@@ -457,9 +485,13 @@ impl Owner {
                         let items = lsp_diagnostics(linted, self.encoding);
                         let _ = reply.send(items);
                     }
-                    None => match &open.skipped {
-                        Some((generation, message)) if *generation == open.generation => {
+                    None => match (&open.skipped, &open.provisional) {
+                        (Some((generation, message)), _) if *generation == open.generation => {
                             let _ = reply.send(vec![skipped_diagnostic(message)]);
+                        }
+                        (_, Some((generation, items))) if *generation == open.generation => {
+                            let _ = reply.send(items.clone());
+                            open.provisional_pulled = true;
                         }
                         _ => open.waiting.push(reply),
                     },
@@ -475,16 +507,19 @@ impl Owner {
     /// Publishes first diagnostics for the document's edited version, when
     /// its edits since the last full lint lie inside one function clause
     /// (see `distlint_analysis::region`), computed on the blocking pool
-    /// alongside the full lint. Not for small documents, whose full lint is
-    /// as quick, nor for clients that pull diagnostics (they get the full
-    /// lint's), nor when the configuration or project changed since.
+    /// alongside the full lint (a pull client gets them when it pulls before
+    /// the full lint is done, and a refresh if the full lint differs). Not
+    /// for small documents, whose full lint is as quick, nor for pull
+    /// clients that take no refresh, nor when the configuration or project
+    /// changed since.
     fn provisional(&mut self, uri: &Uri) {
         const MIN_BYTES: usize = 32 * 1024;
         let Some(open) = self.documents.get(uri) else {
             return;
         };
         let edited = open.doc.carried.as_ref().is_some_and(Carried::is_edited);
-        if self.pull_diagnostics || !edited || open.doc.len() < MIN_BYTES {
+        let can_show = !self.pull_diagnostics || self.diagnostic_refresh;
+        if !can_show || !edited || open.doc.len() < MIN_BYTES {
             return;
         }
         let path = open.doc.path.clone();
@@ -755,6 +790,16 @@ impl Owner {
             open.carried_context = Some((linted.config.clone(), linted.project.clone()));
         }
         open.linted = Some(linted);
+        // A pull answered with provisional diagnostics that the full lint
+        // does not confirm: ask the client to pull again.
+        let provisional = open.provisional.take().filter(|_| open.provisional_pulled);
+        open.provisional_pulled = false;
+        if provisional.is_some_and(|(_, pulled)| pulled != items) {
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                let _ = client.workspace_diagnostic_refresh().await;
+            });
+        }
         let summaries_changed = self.update_summaries(&uri);
         for message in panics {
             self.log(MessageType::ERROR, message).await;

@@ -84,6 +84,10 @@ impl LanguageServer for Backend {
             .and_then(|w| w.work_done_progress)
             .unwrap_or(false);
         let workspace = params.capabilities.workspace.as_ref();
+        let diagnostic_refresh = workspace
+            .and_then(|w| w.diagnostics.as_ref())
+            .and_then(|d| d.refresh_support)
+            .unwrap_or(false);
         self.watch_registration.store(
             workspace
                 .and_then(|w| w.did_change_watched_files.as_ref())
@@ -127,6 +131,7 @@ impl LanguageServer for Backend {
             encoding,
             settings,
             pull_diagnostics,
+            diagnostic_refresh,
             work_done_progress,
         });
 

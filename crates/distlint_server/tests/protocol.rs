@@ -905,3 +905,62 @@ async fn edits_inside_a_function_of_a_large_module() {
     assert_eq!(last["version"], json!(5));
     assert_eq!(findings(&last), fresh_findings(&text).await);
 }
+
+/// A pull client that takes refreshes gets provisional diagnostics when it
+/// pulls before the full lint is done; when the full lint differs (here a
+/// rule reads another function of the module, which the provisional lint of
+/// one clause does not see), it is asked to pull again and then gets the
+/// full lint's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pull_clients_with_refresh_get_provisional_diagnostics_then_a_refresh() {
+    let capabilities = json!({
+        "textDocument": {"diagnostic": {}},
+        "workspace": {"diagnostics": {"refreshSupport": true}}
+    });
+    let pull = |uri: &str| json!({"textDocument": {"uri": uri}});
+    let (mut client, _server) = start(Value::Null);
+    client.initialize(None, capabilities, Value::Null).await;
+    let uri = "file:///nowhere/lib/orders.ex";
+    let mut text = large_module().replace(
+        "  @timeout 5_000\n",
+        "  @timeout 5_000\n\n  defp forever, do: :infinity\n",
+    );
+    client.open(uri, 1, &text).await;
+    client.request("textDocument/diagnostic", pull(uri)).await;
+
+    // fetch200's body starts on line 6 + 200 * 5 + 1: a call whose timeout
+    // is `forever()`, :infinity one function away.
+    let body = 6 + 200 * 5 + 1;
+    let call = "    :erpc.call(node, Store, :ping, [], forever())\n";
+    let at = json!({"line": body, "character": 0});
+    text = insert(&text, body, 0, call);
+    let change = json!([{"range": {"start": at, "end": at}, "text": call}]);
+    client.change(uri, 2, change).await;
+    let first = client.request("textDocument/diagnostic", pull(uri)).await;
+    let first = findings(&json!({"diagnostics": first["result"]["items"]}));
+    client.settle().await;
+    let expected = fresh_findings(&text).await;
+    assert!(
+        expected
+            .iter()
+            .any(|f| f.contains("waits with `:infinity`")),
+        "the full lint sees :infinity through forever/0: {expected:#?}"
+    );
+    let refreshed = !client
+        .server_requests("workspace/diagnostic/refresh")
+        .is_empty();
+    assert!(
+        first == expected || refreshed,
+        "a pull answered with other findings than the full lint's is followed by a refresh"
+    );
+    let last = client.request("textDocument/diagnostic", pull(uri)).await;
+    assert_eq!(
+        findings(&json!({"diagnostics": last["result"]["items"]})),
+        expected
+    );
+    assert_eq!(
+        client.published(uri),
+        Vec::<&Value>::new(),
+        "nothing pushed to a pull client"
+    );
+}
