@@ -11,7 +11,10 @@
 //! at the start of a function body, a `do` without `end`, a half-typed string).
 //!
 //! Prints the time from opening to the first diagnostics, and p50/p90/p99/max
-//! over the measured keystrokes. This is a benchmark, not a test: the numbers
+//! over the measured keystrokes, each timed to the first diagnostics published
+//! for its version: in these large documents, for an edit inside a function,
+//! the provisional ones (see `distlint_analysis::region`), which the full lint
+//! replaces when the typing pauses. This is a benchmark, not a test: the numbers
 //! depend on the machine and its load, so compare runs on the same machine and
 //! read the spread, not one figure.
 
