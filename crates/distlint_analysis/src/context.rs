@@ -42,7 +42,13 @@ pub struct Contexts {
     roots: HashMap<PathBuf, Option<PathBuf>>,
     projects: HashMap<PathBuf, Arc<ProjectModel>>,
     no_project: Arc<ProjectModel>,
+    /// With [`Contexts::defer_summaries`]: the Elixir sources of each project
+    /// read since, by root, to build its summaries from.
+    deferred: Option<HashMap<PathBuf, Vec<(PathBuf, String)>>>,
 }
+
+/// A project read with its summaries pending, and the sources to build them from.
+pub type DeferredProject = (Arc<ProjectModel>, Vec<(PathBuf, String)>);
 
 impl Contexts {
     /// `bases`: where the defaults are rooted for files outside any project
@@ -58,7 +64,30 @@ impl Contexts {
             roots: HashMap::new(),
             projects: HashMap::new(),
             no_project: Arc::new(ProjectModel::default()),
+            deferred: None,
         }
+    }
+
+    /// From now on, projects are read without their summaries
+    /// ([`ProjectModel::load_without_summaries`]); the caller builds them
+    /// and replaces the projects (`workspace::check` does, from the lint).
+    pub fn defer_summaries(&mut self) {
+        self.deferred.get_or_insert_with(HashMap::new);
+    }
+
+    /// The projects read with their summaries pending since
+    /// [`Contexts::defer_summaries`], sorted by root, each once.
+    pub fn take_deferred(&mut self) -> Vec<DeferredProject> {
+        let mut deferred: Vec<(PathBuf, Vec<(PathBuf, String)>)> = self
+            .deferred
+            .as_mut()
+            .map(|pending| pending.drain().collect())
+            .unwrap_or_default();
+        deferred.sort_by(|a, b| a.0.cmp(&b.0));
+        deferred
+            .into_iter()
+            .filter_map(|(root, sources)| Some((self.projects.get(&root)?.clone(), sources)))
+            .collect()
     }
 
     /// The context of `file` (an absolute path; it need not exist, as for an
@@ -145,7 +174,15 @@ impl Contexts {
         if let Some(project) = self.projects.get(root) {
             return project.clone();
         }
-        let project = Arc::new(ProjectModel::load(root));
+        let project = match &mut self.deferred {
+            Some(deferred) => {
+                let (project, sources) = ProjectModel::load_without_summaries(root);
+                deferred.insert(root.to_path_buf(), sources);
+                project
+            }
+            None => ProjectModel::load(root),
+        };
+        let project = Arc::new(project);
         self.projects.insert(root.to_path_buf(), project.clone());
         project
     }

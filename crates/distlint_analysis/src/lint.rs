@@ -198,9 +198,12 @@ fn lint_chunks(
         result
             .rule_panics
             .extend(linted.rule_panics.iter().cloned());
-        result
-            .summary
-            .extend(linted.summary.iter().map(|(k, v)| (k.clone(), v.clone())));
+        // A function defined in two forms (a module written twice) has the
+        // clauses of both, as in a summary of the whole file.
+        for (key, facts) in &linted.summary {
+            let merged = result.summary.entry(key.clone()).or_default();
+            merged.clauses.extend(facts.clauses.iter().cloned());
+        }
         kept.insert(key, linted);
     }
     // Keep only the forms of this version: the cache cannot grow without bound.

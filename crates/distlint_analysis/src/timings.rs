@@ -1,5 +1,6 @@
 //! Time per phase of `distlint check` (`--timings`): reading, discovery,
-//! parsing, modelling, summaries, each rule, suppressions. Off unless
+//! parsing, modelling, summaries, each rule, suppressions, building the
+//! project indexes from the summaries (see `workspace::check`). Off unless
 //! [`enable`]d; then every phase adds its elapsed time (summed over the
 //! worker threads, so CPU time rather than wall time) to a counter.
 
@@ -20,18 +21,20 @@ pub enum Phase {
     Model,
     Summary,
     Suppress,
+    Index,
 }
 
-const PHASES: [(&str, Phase); 6] = [
+const PHASES: [(&str, Phase); 7] = [
     ("discover", Phase::Discover),
     ("read", Phase::Read),
     ("parse", Phase::Parse),
     ("model", Phase::Model),
     ("summary", Phase::Summary),
     ("suppress", Phase::Suppress),
+    ("index", Phase::Index),
 ];
 
-static PHASE_NANOS: [AtomicU64; 6] = [const { AtomicU64::new(0) }; 6];
+static PHASE_NANOS: [AtomicU64; 7] = [const { AtomicU64::new(0) }; 7];
 static RULE_NANOS: LazyLock<Vec<AtomicU64>> =
     LazyLock::new(|| rules::ALL.iter().map(|_| AtomicU64::new(0)).collect());
 

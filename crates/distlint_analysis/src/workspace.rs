@@ -1,14 +1,18 @@
 //! Finding the files to lint, their configuration and project, and linting
 //! them in parallel.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::config::{Config, ConfigError};
-use crate::context::{Adjust, Contexts, FileContext};
+use crate::context::{Adjust, Contexts, DeferredProject, FileContext};
 use crate::lint::{lint_text_within, FileLint};
+use crate::model::summary::{
+    asked_of_pending, summarize_text, FileSummary, FunctionKey, ProjectIndex,
+};
 use crate::model::ProjectModel;
 use crate::source::SourceFile;
 use crate::timings::{self, Phase};
@@ -91,6 +95,14 @@ struct Job {
 
 /// Discovers the files under `request.paths` and lints them in parallel, each
 /// with its own configuration and project ([`Contexts`], as in the editor).
+///
+/// Each file is parsed once. The projects' function summaries (see
+/// [`ProjectIndex`]) are not read ahead of the lint, which would parse the
+/// project's sources a second time: every file is linted with its project's
+/// index pending, and its lint summarises it; the indexes are then built
+/// from those summaries (parsing only the sources the check did not lint),
+/// and the few files whose findings depend on the index (a rule asked it
+/// about a function it turns out to hold) are linted again.
 pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let adjust = request.adjustment();
@@ -103,6 +115,7 @@ pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
         None => None,
     };
     let mut contexts = Contexts::new(std::slice::from_ref(&cwd), explicit, adjust);
+    contexts.defer_summaries();
     let mut jobs = Vec::new();
     let mut outcome = CheckOutcome::default();
     let started = timings::start();
@@ -126,21 +139,120 @@ pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
     jobs.dedup_by(|a, b| a.path == b.path);
     timings::record(Phase::Discover, started);
 
-    let results: Vec<Result<FileReport, FileProblem>> =
-        jobs.into_par_iter().map(lint_job).collect();
+    // The paths that do not exist come first, then the files' problems by path.
+    let missing = outcome.problems.len();
+    let results: Vec<Result<Linted, FileProblem>> = jobs.into_par_iter().map(lint_job).collect();
+    let mut asked: Vec<(usize, Vec<FunctionKey>)> = Vec::new();
     for result in results {
         match result {
-            Ok(report) => outcome.files.push(report),
+            Ok(linted) => {
+                if !linted.asked.is_empty() {
+                    asked.push((outcome.files.len(), linted.asked));
+                }
+                outcome.files.push(linted.report);
+            }
             Err(problem) => outcome.problems.push(problem),
         }
     }
+
+    let started = timings::start();
+    let built = build_indexes(contexts.take_deferred(), &outcome.files);
+    for report in &mut outcome.files {
+        if let Some(project) = built.get(&(Arc::as_ptr(&report.project) as usize)) {
+            report.project = project.clone();
+        }
+    }
+    timings::record(Phase::Index, started);
+
+    // Linted again, with the index built, if they asked about a function it holds.
+    let again: Vec<usize> = asked
+        .into_iter()
+        .filter(|(index, keys)| {
+            let summaries = &outcome.files[*index].project.summaries;
+            keys.iter().any(|key| summaries.has_function(key))
+        })
+        .map(|(index, _)| index)
+        .collect();
+    let relinted: Vec<(usize, Result<FileLint, FileProblem>)> = again
+        .into_par_iter()
+        .map(|index| (index, relint(&outcome.files[index])))
+        .collect();
+    let mut dropped = Vec::new();
+    for (index, result) in relinted {
+        match result {
+            Ok(lint) => outcome.files[index].lint = lint,
+            Err(problem) => {
+                // In path order among the problems of the files found.
+                let at = missing
+                    + outcome.problems[missing..].partition_point(|p| p.path < problem.path);
+                outcome.problems.insert(at, problem);
+                dropped.push(index);
+            }
+        }
+    }
+    for index in dropped.into_iter().rev() {
+        outcome.files.remove(index);
+    }
     Ok(outcome)
+}
+
+/// One file linted with its project's index pending.
+struct Linted {
+    report: FileReport,
+    /// The functions its lint asked the pending index about (see
+    /// [`asked_of_pending`]).
+    asked: Vec<FunctionKey>,
+}
+
+/// Builds the pending indexes of `deferred` projects, from the summaries
+/// the lint made of the files in `reports` (the others are parsed), and
+/// returns each project with its index, by the address of the pending one
+/// (which the reports hold).
+fn build_indexes(
+    deferred: Vec<DeferredProject>,
+    reports: &[FileReport],
+) -> HashMap<usize, Arc<ProjectModel>> {
+    let linted: HashMap<&Path, &FileSummary> = reports
+        .iter()
+        .map(|report| (report.path.as_path(), &report.lint.summary))
+        .collect();
+    deferred
+        .into_par_iter()
+        .map(|(project, sources)| {
+            let index = ProjectIndex::scan_with(&sources, |i, text| {
+                match linted.get(sources[i].0.as_path()) {
+                    Some(summary) => (*summary).clone(),
+                    None => summarize_text(text),
+                }
+            });
+            let mut built = (*project).clone();
+            built.summaries = index;
+            (Arc::as_ptr(&project) as usize, Arc::new(built))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// Lints a file again (parsing it again), with its project's index built.
+fn relint(report: &FileReport) -> Result<FileLint, FileProblem> {
+    lint_text_within(
+        report.source.text(),
+        &report.relative,
+        &report.project,
+        &report.config,
+    )
+    .map(|(_, lint)| lint)
+    .map_err(|stopped| FileProblem {
+        path: report.path.clone(),
+        message: stopped.message(),
+    })
 }
 
 /// Reads and lints one file; unreadable, binary, non-UTF-8 and huge files,
 /// and files over their time budget, become problems with a message, never a
 /// crash or a hang.
-fn lint_job(job: Job) -> Result<FileReport, FileProblem> {
+fn lint_job(job: Job) -> Result<Linted, FileProblem> {
     let problem = |message: String| FileProblem {
         path: job.path.clone(),
         message,
@@ -174,15 +286,19 @@ fn lint_job(job: Job) -> Result<FileReport, FileProblem> {
         relative,
     } = job.context;
     // Bounded: a file that takes longer than its budget is skipped with the reason.
-    let (parsed, lint) = lint_text_within(&text, &relative, &project, &config)
-        .map_err(|stopped| problem(stopped.message()))?;
-    Ok(FileReport {
-        path: job.path,
-        source: parsed.source,
-        lint,
-        config,
-        project,
-        relative,
+    let (linted, asked) =
+        asked_of_pending(|| lint_text_within(&text, &relative, &project, &config));
+    let (parsed, lint) = linted.map_err(|stopped| problem(stopped.message()))?;
+    Ok(Linted {
+        report: FileReport {
+            path: job.path,
+            source: parsed.source,
+            lint,
+            config,
+            project,
+            relative,
+        },
+        asked,
     })
 }
 
@@ -263,4 +379,117 @@ fn absolute(cwd: &Path, path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::lint_text;
+
+    fn write(dir: &Path, rel: &str, text: &str) {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn findings(lint: &FileLint) -> Vec<(&'static str, std::ops::Range<usize>, String)> {
+        lint.diagnostics
+            .iter()
+            .map(|d| (d.rule, d.range.clone(), d.message.clone()))
+            .collect()
+    }
+
+    /// `check` builds the project's summaries from its own lint and lints
+    /// again only the files that need them: every file must get the findings
+    /// of a lint with the project read ahead (as the editor does).
+    #[test]
+    fn findings_equal_a_lint_with_the_project_read_ahead() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().canonicalize().unwrap();
+        write(
+            &dir,
+            "mix.exs",
+            "defmodule App.MixProject do\n  use Mix.Project\n  def project, do: [app: :app]\nend\n",
+        );
+        // Written twice: save/1 writes in one clause of two, so it does not always write.
+        write(
+            &dir,
+            "lib/store.ex",
+            "defmodule App.Store do\n  def save(x), do: x\nend\n\ndefmodule App.Store do\n  def save(x), do: :persistent_term.put({__MODULE__, :k}, x)\nend\n",
+        );
+        write(
+            &dir,
+            "lib/server.ex",
+            "defmodule App.Server do\n  use GenServer\n  def handle_cast({:save, x}, s) do\n    App.Store.save(x)\n    {:noreply, s}\n  end\nend\n",
+        );
+        write(
+            &dir,
+            "lib/writer.ex",
+            "defmodule App.Writer do\n  def write(x), do: :persistent_term.put({__MODULE__, x}, x)\nend\n",
+        );
+        write(
+            &dir,
+            "lib/hot.ex",
+            "defmodule App.Hot do\n  use GenServer\n  def handle_cast({:w, x}, s) do\n    App.Writer.write(x)\n    {:noreply, s}\n  end\n  def handle_call(:all, _from, s) do\n    {results, _} = App.Cluster.everywhere(Cache, :refresh, [])\n    {:reply, results, s}\n  end\nend\n",
+        );
+        write(
+            &dir,
+            "lib/cluster.ex",
+            "defmodule App.Cluster do\n  def everywhere(m, f, a), do: :rpc.multicall(m, f, a, 5_000)\nend\n",
+        );
+        write(
+            &dir,
+            "test/hot_test.exs",
+            "defmodule App.HotTest do\n  def t, do: App.Writer.write(1)\nend\n",
+        );
+        let request = CheckRequest {
+            paths: vec![dir.clone()],
+            lint_tests: true,
+            ..CheckRequest::default()
+        };
+        let outcome = check(&request).unwrap();
+        assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+        let project = ProjectModel::load(&dir);
+        let mut rules_found = Vec::new();
+        for report in &outcome.files {
+            assert!(!report.project.summaries.is_pending());
+            let (_, expected) = lint_text(
+                report.source.text(),
+                &report.relative,
+                &project,
+                &report.config,
+            );
+            assert_eq!(
+                findings(&report.lint),
+                findings(&expected),
+                "{}",
+                report.relative.display()
+            );
+            assert_eq!(report.lint.summary, expected.summary);
+            rules_found.extend(
+                report
+                    .lint
+                    .diagnostics
+                    .iter()
+                    .map(|d| (report.relative.to_str().unwrap().to_string(), d.rule)),
+            );
+        }
+        // Through the index: the file is linted again once it is built.
+        assert!(rules_found.contains(&("lib/hot.ex".to_string(), "persistent-term-hot-write")));
+        assert!(rules_found.contains(&("lib/hot.ex".to_string(), "ignored-multicall-bad-nodes")));
+        assert!(!rules_found.iter().any(|(path, _)| path == "lib/server.ex"));
+
+        // One file named alone: the others are summarised from disk.
+        let request = CheckRequest {
+            paths: vec![dir.join("lib/hot.ex")],
+            ..CheckRequest::default()
+        };
+        let alone = check(&request).unwrap();
+        let hot = outcome
+            .files
+            .iter()
+            .find(|r| r.relative == Path::new("lib/hot.ex"))
+            .unwrap();
+        assert_eq!(findings(&alone.files[0].lint), findings(&hot.lint));
+    }
 }

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use tree_sitter::{Node, Tree};
 
 use super::file::{Call, FileModel};
@@ -68,6 +69,15 @@ impl ProjectModel {
 
     /// Reads the project rooted at `root` (which holds a `mix.exs`).
     pub fn load(root: &Path) -> ProjectModel {
+        let (mut model, elixir_sources) = ProjectModel::load_without_summaries(root);
+        model.summaries = ProjectIndex::scan(&elixir_sources);
+        model
+    }
+
+    /// [`ProjectModel::load`] with the summaries left pending (see
+    /// [`ProjectIndex::pending`]), and the Elixir sources (path and text)
+    /// to build them from ([`ProjectIndex::scan_with`]).
+    pub fn load_without_summaries(root: &Path) -> (ProjectModel, Vec<(PathBuf, String)>) {
         let mut model = ProjectModel {
             root: Some(root.to_path_buf()),
             ..ProjectModel::default()
@@ -108,19 +118,25 @@ impl ProjectModel {
             .iter()
             .flat_map(|dir| source_files(dir))
             .collect();
-        let mut elixir_sources = Vec::new();
-        for path in sources {
-            if let Ok(bytes) = std::fs::read(&path) {
+        // Read and searched in parallel (a few are parsed), added in order.
+        let read: Vec<(PathBuf, String, SourceFacts)> = sources
+            .into_par_iter()
+            .filter_map(|path| {
+                let bytes = std::fs::read(&path).ok()?;
                 let text = String::from_utf8_lossy(&bytes).into_owned();
                 let facts = SourceFacts::of_file(&path, &text);
-                model.add_facts(&path, facts);
-                if is_elixir(&path) {
-                    elixir_sources.push((path, text));
-                }
+                Some((path, text, facts))
+            })
+            .collect();
+        let mut elixir_sources = Vec::new();
+        for (path, text, facts) in read {
+            model.add_facts(&path, facts);
+            if is_elixir(&path) {
+                elixir_sources.push((path, text));
             }
         }
-        model.summaries = ProjectIndex::scan(&elixir_sources);
-        model
+        model.summaries = ProjectIndex::pending();
+        (model, elixir_sources)
     }
 
     fn add_facts(&mut self, path: &Path, facts: SourceFacts) {

@@ -10,6 +10,7 @@
 //! rounds. Rules ask [`ProjectIndex::reach`]: "does calling this function do
 //! X, and through which functions?".
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -216,6 +217,28 @@ impl Reach {
 pub struct ProjectIndex {
     functions: HashMap<FunctionKey, FunctionFacts>,
     by_file: HashMap<PathBuf, Vec<FunctionKey>>,
+    /// Not built yet (see [`ProjectIndex::pending`]).
+    pending: bool,
+}
+
+thread_local! {
+    /// The functions that searches on this thread asked a pending index
+    /// about (see [`ProjectIndex::pending`]), while [`asked_of_pending`] records.
+    static ASKED_PENDING: RefCell<Option<Vec<FunctionKey>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` and returns, with its result, the functions it asked a pending
+/// index about (functions the linted file does not define itself; see
+/// [`ProjectIndex::pending`]). Its result is what it would be with the index
+/// built unless the built index holds one of them.
+pub fn asked_of_pending<T>(f: impl FnOnce() -> T) -> (T, Vec<FunctionKey>) {
+    let outer = ASKED_PENDING.with(|asked| asked.borrow_mut().replace(Vec::new()));
+    let result = f();
+    let asked = ASKED_PENDING.with(|asked| std::mem::replace(&mut *asked.borrow_mut(), outer));
+    let mut asked = asked.unwrap_or_default();
+    asked.sort();
+    asked.dedup();
+    (result, asked)
 }
 
 /// Words without which a file has no effect the summaries record: files
@@ -238,9 +261,38 @@ const EFFECT_WORDS: &[&str] = &[
 ];
 
 impl ProjectIndex {
+    /// An index still to be built: it answers every search with what the
+    /// linted file's own functions (the `local` summary) say, a function
+    /// found nowhere else as absent, and notes it (see [`asked_of_pending`]).
+    /// `distlint check` lints every file once with it, builds the index
+    /// from the summaries the lint made (no second parse), and lints again
+    /// only the files that asked about a function the index holds.
+    pub fn pending() -> ProjectIndex {
+        ProjectIndex {
+            pending: true,
+            ..ProjectIndex::default()
+        }
+    }
+
+    pub fn is_pending(&self) -> bool {
+        self.pending
+    }
+
     /// Summarises the project whose source files are `files` (path and
     /// text), parsing only the files that can matter.
     pub fn scan(files: &[(PathBuf, String)]) -> ProjectIndex {
+        ProjectIndex::scan_with(files, |_, text| summarize_text(text))
+    }
+
+    /// [`ProjectIndex::scan`] with the summary of a file (its index in
+    /// `files`, its text) from `summary_of`: one already made, when a lint
+    /// made it. The files each round needs are summarised in parallel, and
+    /// added in order.
+    pub fn scan_with(
+        files: &[(PathBuf, String)],
+        summary_of: impl Fn(usize, &str) -> FileSummary + Sync,
+    ) -> ProjectIndex {
+        use rayon::prelude::*;
         let mut index = ProjectIndex::default();
         let mut parsed: HashSet<usize> = HashSet::new();
         let mut wanted: Vec<usize> = files
@@ -253,11 +305,13 @@ impl ProjectIndex {
         // found to reach one (its callers, maybe), one level per round.
         let mut followed: HashSet<String> = HashSet::new();
         for _round in 0..=MAX_DEPTH {
-            for i in wanted.drain(..) {
-                if parsed.insert(i) {
-                    let (path, text) = &files[i];
-                    index.set_file(path, summarize_text(text));
-                }
+            wanted.retain(|i| parsed.insert(*i));
+            let summaries: Vec<FileSummary> = wanted
+                .par_iter()
+                .map(|i| summary_of(*i, &files[*i].1))
+                .collect();
+            for (i, summary) in wanted.drain(..).zip(summaries) {
+                index.set_file(&files[i].0, summary);
             }
             let names: Vec<String> = index
                 .functions
@@ -293,6 +347,11 @@ impl ProjectIndex {
             entry.clauses.extend(facts.clauses);
         }
         self.by_file.insert(path.to_path_buf(), keys);
+    }
+
+    /// Whether the index holds facts of `key`.
+    pub fn has_function(&self, key: &FunctionKey) -> bool {
+        self.functions.contains_key(key)
     }
 
     /// Whether the index holds `path`'s functions.
@@ -403,7 +462,18 @@ impl ProjectIndex {
         if visiting.contains(key) || visiting.len() >= MAX_DEPTH {
             return None;
         }
-        let facts = local.get(key).or_else(|| self.functions.get(key))?;
+        let facts = match local.get(key) {
+            Some(facts) => facts,
+            None if self.pending => {
+                ASKED_PENDING.with(|asked| {
+                    if let Some(asked) = asked.borrow_mut().as_mut() {
+                        asked.push(key.clone());
+                    }
+                });
+                return None;
+            }
+            None => self.functions.get(key)?,
+        };
         if facts.clauses.is_empty() {
             return None;
         }

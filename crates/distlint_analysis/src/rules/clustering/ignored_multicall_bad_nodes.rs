@@ -1,5 +1,7 @@
 //! Multi-node calls whose list of nodes that did not answer is thrown away.
 
+use std::collections::{HashMap, HashSet};
+
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
@@ -56,6 +58,7 @@ fn direct_multicalls(file: &FileModel<'_>, out: &mut Vec<Finding>) {
 fn wrapped_multicalls(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     let file = cx.file;
     let local = summarize(file);
+    let mut may_drop_bad_nodes = None;
     for call in &file.calls {
         // Direct multicalls are checked above; Erlang and dynamic calls have no key.
         if call.capture
@@ -68,10 +71,19 @@ fn wrapped_multicalls(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let Some(key) = called_function(file, call) else {
             continue;
         };
-        let Some(reach) = cx.project.summaries.returns_multicall_with(&local, &key) else {
+        // The file's own questions first: the project's index is asked only
+        // about calls whose bad-nodes list is dropped (`distlint check` lints
+        // again the files that asked it while it was still being built).
+        if !may_drop_bad_nodes
+            .get_or_insert_with(|| MayDrop::of(file))
+            .call(call)
+        {
+            continue;
+        }
+        let Some(ignored) = ignored_bad_nodes(file, call) else {
             continue;
         };
-        let Some(ignored) = ignored_bad_nodes(file, call) else {
+        let Some(reach) = cx.project.summaries.returns_multicall_with(&local, &key) else {
             continue;
         };
         // The chain starts at the function called here.
@@ -83,6 +95,48 @@ fn wrapped_multicalls(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
                 reach.via()
             ),
         ));
+    }
+}
+
+/// Where [`ignored_bad_nodes`] can find a dropped list, read from the
+/// model's operators and calls without walking up the tree (`Node::parent`
+/// walks down from the root each time): a value matched by `=` or `<-`, or
+/// handed to `elem` or `case`, and the pipe each piped call is the right of.
+struct MayDrop {
+    values: HashSet<usize>,
+    pipes: HashMap<usize, usize>,
+}
+
+impl MayDrop {
+    fn of(file: &FileModel<'_>) -> MayDrop {
+        let mut values = HashSet::new();
+        let mut pipes = HashMap::new();
+        for operator in &file.operators {
+            match operator.op.operator_text(file.source) {
+                "=" | "<-" => {
+                    values.insert(operator.op.right.id());
+                }
+                "|>" => {
+                    pipes.insert(operator.op.right.id(), operator.op.node.id());
+                }
+                _ => {}
+            }
+        }
+        for name in ["elem", "case"] {
+            for consumer in file.calls_to("", name) {
+                values.extend(consumer.args.iter().map(|arg| arg.id()));
+            }
+        }
+        MayDrop { values, pipes }
+    }
+
+    /// False when [`ignored_bad_nodes`] finds nothing for `call`.
+    fn call(&self, call: &Call<'_>) -> bool {
+        let value = match call.piped {
+            true => self.pipes.get(&call.node.id()).copied(),
+            false => Some(call.node.id()),
+        };
+        value.is_some_and(|value| self.values.contains(&value))
     }
 }
 

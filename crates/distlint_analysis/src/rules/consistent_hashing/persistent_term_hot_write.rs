@@ -82,18 +82,20 @@ fn through_helpers(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         if function.name == key.name && function.arity == key.arity {
             continue;
         }
+        // Only per message or request: a loop or a recursion that reaches a
+        // helper's write is too often a one-off at start-up (loading plugins,
+        // a build tool's aliases) to report without seeing the write itself.
+        // Asked before the project's index (`distlint check` lints again the
+        // files that asked it while it was still being built).
+        let Some(context) = handler_context(file, function) else {
+            continue;
+        };
         let local = local.get_or_insert_with(|| summarize(file));
         let Some(reach) = cx
             .project
             .summaries
             .reach_with(local, &key, |e| e == Effect::PersistentTermWrite)
         else {
-            continue;
-        };
-        // Only per message or request: a loop or a recursion that reaches a
-        // helper's write is too often a one-off at start-up (loading plugins,
-        // a build tool's aliases) to report without seeing the write itself.
-        let Some(context) = handler_context(file, function) else {
             continue;
         };
         // The chain starts at the function called here.
