@@ -227,8 +227,10 @@ impl ParsedFile {
             }
         };
         let tree = loop {
+            // Short, so that a cancelled job (a newer edit) frees its
+            // document for the next one within a couple of milliseconds.
             let wait =
-                Duration::from_millis(20).min(deadline.saturating_duration_since(Instant::now()));
+                Duration::from_millis(2).min(deadline.saturating_duration_since(Instant::now()));
             match receive.recv_timeout(wait) {
                 Ok(tree) => break tree,
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
