@@ -84,6 +84,86 @@ impl Straggler {
     }
 }
 
+/// A parse for a [`Worker`].
+struct Job {
+    text: std::sync::Arc<str>,
+    old_tree: Option<Tree>,
+    deadline: Instant,
+    abandoned: std::sync::Arc<AtomicBool>,
+    reply: std::sync::mpsc::Sender<Option<Tree>>,
+}
+
+/// The thread a calling thread's parses run on (see
+/// [`ParsedFile::parse_within`]), kept between parses: starting a thread,
+/// and a parser on it, per file cost more than parsing a small file. A
+/// parse given up on takes its worker with it; the next parse starts another.
+struct Worker {
+    jobs: std::sync::mpsc::Sender<Job>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+thread_local! {
+    static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
+}
+
+impl Worker {
+    /// This thread's worker, or a new one (`None` when no thread can be started).
+    fn take() -> Option<Worker> {
+        if let Some(worker) = WORKER.with(|worker| worker.borrow_mut().take()) {
+            if !worker.thread.is_finished() {
+                return Some(worker);
+            }
+        }
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let thread = std::thread::Builder::new()
+            .name("distlint-parse".to_string())
+            .spawn(move || {
+                while let Ok(job) = queue.recv() {
+                    let tree = PARSER.with(|parser| {
+                        let mut parser = parser.borrow_mut();
+                        let bytes = job.text.as_bytes();
+                        let mut read = |offset: usize, _| bytes.get(offset..).unwrap_or_default();
+                        let mut progress = |_: &ParseState| {
+                            job.abandoned.load(Ordering::Relaxed) || Instant::now() > job.deadline
+                        };
+                        let options = ParseOptions::new().progress_callback(&mut progress);
+                        let tree = parser.parse_with_options(
+                            &mut read,
+                            job.old_tree.as_ref(),
+                            Some(options),
+                        );
+                        if tree.is_none() {
+                            // A cancelled parse would otherwise resume on the next call.
+                            parser.reset();
+                        }
+                        tree
+                    });
+                    let _ = job.reply.send(tree);
+                }
+            })
+            .ok()?;
+        Some(Worker { jobs, thread })
+    }
+
+    /// Hands it `job`; `None` if it has stopped.
+    fn start(self, job: Job) -> Option<Worker> {
+        self.jobs.send(job).ok()?;
+        Some(self)
+    }
+
+    /// Back to this thread, for its next parse.
+    fn keep(self) {
+        WORKER.with(|worker| *worker.borrow_mut() = Some(self));
+    }
+
+    /// Given up on while parsing: its queue closes, so it ends with that
+    /// parse; the parse, if still running.
+    fn retire(self) -> Option<Straggler> {
+        drop(self.jobs);
+        (!self.thread.is_finished()).then_some(Straggler(self.thread))
+    }
+}
+
 /// When to stop working on one file: a deadline and, in the editor, a flag
 /// that a newer version of the text sets.
 #[derive(Clone, Copy, Debug)]
@@ -159,9 +239,10 @@ impl ParsedFile {
     /// tree-sitter checks its progress callback between parse steps, but on
     /// the shapes that make it quadratic the cost sits in one step (the last
     /// reduction of a long run of forms), which no callback interrupts. So
-    /// the parse runs on a thread of its own and this waits for it only until
-    /// the deadline: past it, the parse is told to stop, left to finish on
-    /// its own (its tree is dropped) and the caller moves on.
+    /// the parse runs on another thread (the calling thread's worker, kept
+    /// from one parse to the next) and this waits for it only until the
+    /// deadline: past it, the parse is told to stop, left to finish on its
+    /// own (its tree is dropped, its worker ends) and the caller moves on.
     #[allow(clippy::result_large_err)]
     pub fn parse_within(
         source: SourceFile,
@@ -185,43 +266,22 @@ impl ParsedFile {
             return Err((source, stopped, None));
         }
         let text: std::sync::Arc<str> = source.text().into();
-        let worker_tree = old_tree.cloned();
         let (deadline, budget) = (limit.deadline, limit.budget);
         // Set when the caller stopped waiting; the caller's own cancel flag
         // is polled here and passed on.
         let abandoned = std::sync::Arc::new(AtomicBool::new(false));
-        let (send, receive) = std::sync::mpsc::channel();
-        let worker = {
-            let abandoned = abandoned.clone();
-            std::thread::Builder::new()
-                .name("distlint-parse".to_string())
-                .spawn(move || {
-                    let tree = PARSER.with(|parser| {
-                        let mut parser = parser.borrow_mut();
-                        let bytes = text.as_bytes();
-                        let mut read = |offset: usize, _| bytes.get(offset..).unwrap_or_default();
-                        let mut progress = |_: &ParseState| {
-                            abandoned.load(Ordering::Relaxed) || Instant::now() > deadline
-                        };
-                        let options = ParseOptions::new().progress_callback(&mut progress);
-                        let tree = parser.parse_with_options(
-                            &mut read,
-                            worker_tree.as_ref(),
-                            Some(options),
-                        );
-                        if tree.is_none() {
-                            // A cancelled parse would otherwise resume on the next call.
-                            parser.reset();
-                        }
-                        tree
-                    });
-                    let _ = send.send(tree);
-                })
+        let (reply, receive) = std::sync::mpsc::channel();
+        let job = Job {
+            text,
+            old_tree: old_tree.cloned(),
+            deadline,
+            abandoned: abandoned.clone(),
+            reply,
         };
-        let worker = match worker {
-            Ok(worker) => worker,
+        let worker = match Worker::take().and_then(|worker| worker.start(job)) {
+            Some(worker) => worker,
             // No thread to be had: parse here, bounded by the callback alone.
-            Err(_) => {
+            None => {
                 return ParsedFile::parse_here(source, old_tree, limit)
                     .map_err(|(source, stopped)| (source, stopped, None))
             }
@@ -236,13 +296,17 @@ impl ParsedFile {
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                     if let Some(stopped) = limit.check() {
                         abandoned.store(true, Ordering::Relaxed);
-                        let straggler = (!worker.is_finished()).then_some(Straggler(worker));
+                        // The worker ends once that parse has: it gets no
+                        // other job (its queue closes here).
+                        let straggler = worker.retire();
                         return Err((source, stopped, straggler));
                     }
                 }
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break None,
             }
         };
+        // Free again: the next parse on this thread reuses it.
+        worker.keep();
         match tree {
             Some(tree) if Instant::now() <= deadline => Ok(ParsedFile { source, tree }),
             Some(_) => Err((source, Stopped::OverBudget(budget), None)),
