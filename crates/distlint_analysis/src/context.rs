@@ -42,12 +42,12 @@ pub struct Contexts {
     roots: HashMap<PathBuf, Option<PathBuf>>,
     projects: HashMap<PathBuf, Arc<ProjectModel>>,
     no_project: Arc<ProjectModel>,
-    /// With [`Contexts::defer_summaries`]: the Elixir sources of each project
-    /// read since, by root, to build its summaries from.
+    /// With [`Contexts::defer_summaries`]: the source files of each project
+    /// read since, by root, to complete it from.
     deferred: Option<HashMap<PathBuf, Vec<(PathBuf, String)>>>,
 }
 
-/// A project read with its summaries pending, and the sources to build them from.
+/// A project read pending, and the source files to complete it from.
 pub type DeferredProject = (Arc<ProjectModel>, Vec<(PathBuf, String)>);
 
 impl Contexts {
@@ -68,14 +68,14 @@ impl Contexts {
         }
     }
 
-    /// From now on, projects are read without their summaries
-    /// ([`ProjectModel::load_without_summaries`]); the caller builds them
-    /// and replaces the projects (`workspace::check` does, from the lint).
+    /// From now on, projects are read pending ([`ProjectModel::load_pending`]:
+    /// without what needs a parse of their sources); the caller completes
+    /// them (`workspace::check` does, from its lint).
     pub fn defer_summaries(&mut self) {
         self.deferred.get_or_insert_with(HashMap::new);
     }
 
-    /// The projects read with their summaries pending since
+    /// The projects read pending since
     /// [`Contexts::defer_summaries`], sorted by root, each once.
     pub fn take_deferred(&mut self) -> Vec<DeferredProject> {
         let mut deferred: Vec<(PathBuf, Vec<(PathBuf, String)>)> = self
@@ -176,7 +176,7 @@ impl Contexts {
         }
         let project = match &mut self.deferred {
             Some(deferred) => {
-                let (project, sources) = ProjectModel::load_without_summaries(root);
+                let (project, sources) = ProjectModel::load_pending(root);
                 deferred.insert(root.to_path_buf(), sources);
                 project
             }

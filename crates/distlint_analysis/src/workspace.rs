@@ -10,9 +10,9 @@ use rayon::prelude::*;
 use crate::config::{Config, ConfigError};
 use crate::context::{Adjust, Contexts, DeferredProject, FileContext};
 use crate::lint::{lint_text_within, FileLint};
-use crate::model::summary::{
-    asked_of_pending, summarize_text, FileSummary, FunctionKey, ProjectIndex,
-};
+use crate::model::pending::{asked_of_pending, Question};
+use crate::model::project::SourceFacts;
+use crate::model::summary::{summarize_text, FileSummary};
 use crate::model::ProjectModel;
 use crate::source::SourceFile;
 use crate::timings::{self, Phase};
@@ -142,12 +142,16 @@ pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
     // The paths that do not exist come first, then the files' problems by path.
     let missing = outcome.problems.len();
     let results: Vec<Result<Linted, FileProblem>> = jobs.into_par_iter().map(lint_job).collect();
-    let mut asked: Vec<(usize, Vec<FunctionKey>)> = Vec::new();
+    let mut asked: Vec<(usize, Vec<Question>)> = Vec::new();
+    let mut facts: HashMap<PathBuf, SourceFacts> = HashMap::new();
     for result in results {
         match result {
             Ok(linted) => {
                 if !linted.asked.is_empty() {
                     asked.push((outcome.files.len(), linted.asked));
+                }
+                if let Some(file_facts) = linted.facts {
+                    facts.insert(linted.report.path.clone(), file_facts);
                 }
                 outcome.files.push(linted.report);
             }
@@ -156,7 +160,20 @@ pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
     }
 
     let started = timings::start();
-    let built = build_indexes(contexts.take_deferred(), &outcome.files);
+    let built = complete_projects(contexts.take_deferred(), &outcome.files, &facts);
+    drop(facts);
+    // Linted again, with the project built, if it answers a question otherwise.
+    let again: Vec<usize> = asked
+        .into_iter()
+        .filter(|(index, questions)| {
+            let pending = &outcome.files[*index].project;
+            let Some(built) = built.get(&(Arc::as_ptr(pending) as usize)) else {
+                return false;
+            };
+            questions.iter().any(|q| q.answer_changes(pending, built))
+        })
+        .map(|(index, _)| index)
+        .collect();
     for report in &mut outcome.files {
         if let Some(project) = built.get(&(Arc::as_ptr(&report.project) as usize)) {
             report.project = project.clone();
@@ -164,15 +181,6 @@ pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
     }
     timings::record(Phase::Index, started);
 
-    // Linted again, with the index built, if they asked about a function it holds.
-    let again: Vec<usize> = asked
-        .into_iter()
-        .filter(|(index, keys)| {
-            let summaries = &outcome.files[*index].project.summaries;
-            keys.iter().any(|key| summaries.has_function(key))
-        })
-        .map(|(index, _)| index)
-        .collect();
     let relinted: Vec<(usize, Result<FileLint, FileProblem>)> = again
         .into_par_iter()
         .map(|index| (index, relint(&outcome.files[index])))
@@ -196,37 +204,43 @@ pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
     Ok(outcome)
 }
 
-/// One file linted with its project's index pending.
+/// One file linted with its project pending.
 struct Linted {
     report: FileReport,
-    /// The functions its lint asked the pending index about (see
+    /// The questions its lint asked of the pending project (see
     /// [`asked_of_pending`]).
-    asked: Vec<FunctionKey>,
+    asked: Vec<Question>,
+    /// The file's facts, when its project reads them (see [`SourceFacts`]).
+    facts: Option<SourceFacts>,
 }
 
-/// Builds the pending indexes of `deferred` projects, from the summaries
-/// the lint made of the files in `reports` (the others are parsed), and
-/// returns each project with its index, by the address of the pending one
-/// (which the reports hold).
-fn build_indexes(
+/// Completes the pending `deferred` projects (see [`ProjectModel::complete`])
+/// with the summaries and facts the lint read from the files in `reports`
+/// (the other sources are parsed), and returns each by the address of the
+/// pending one (which the reports hold).
+fn complete_projects(
     deferred: Vec<DeferredProject>,
     reports: &[FileReport],
+    facts: &HashMap<PathBuf, SourceFacts>,
 ) -> HashMap<usize, Arc<ProjectModel>> {
-    let linted: HashMap<&Path, &FileSummary> = reports
+    let summaries: HashMap<&Path, &FileSummary> = reports
         .iter()
         .map(|report| (report.path.as_path(), &report.lint.summary))
         .collect();
     deferred
         .into_par_iter()
         .map(|(project, sources)| {
-            let index = ProjectIndex::scan_with(&sources, |i, text| {
-                match linted.get(sources[i].0.as_path()) {
+            let built = project.complete(
+                &sources,
+                |path, text| match facts.get(path) {
+                    Some(facts) => facts.clone(),
+                    None => SourceFacts::of_file(path, text),
+                },
+                |path, text| match summaries.get(path) {
                     Some(summary) => (*summary).clone(),
                     None => summarize_text(text),
-                }
-            });
-            let mut built = (*project).clone();
-            built.summaries = index;
+                },
+            );
             (Arc::as_ptr(&project) as usize, Arc::new(built))
         })
         .collect::<Vec<_>>()
@@ -289,6 +303,9 @@ fn lint_job(job: Job) -> Result<Linted, FileProblem> {
     let (linted, asked) =
         asked_of_pending(|| lint_text_within(&text, &relative, &project, &config));
     let (parsed, lint) = linted.map_err(|stopped| problem(stopped.message()))?;
+    // What the project reads from this file, from this parse.
+    let facts = (project.facts_pending && project.is_fact_source(&job.path))
+        .then(|| SourceFacts::of_parsed(&parsed));
     Ok(Linted {
         report: FileReport {
             path: job.path,
@@ -299,6 +316,7 @@ fn lint_job(job: Job) -> Result<Linted, FileProblem> {
             relative,
         },
         asked,
+        facts,
     })
 }
 
@@ -437,6 +455,23 @@ mod tests {
             "lib/cluster.ex",
             "defmodule App.Cluster do\n  def everywhere(m, f, a), do: :rpc.multicall(m, f, a, 5_000)\nend\n",
         );
+        // A :global singleton whose start a watcher elsewhere handles (a
+        // fact read by parsing the watcher), and one that nobody watches.
+        write(
+            &dir,
+            "lib/ticker.ex",
+            "defmodule App.Ticker do\n  use GenServer\n  def start_link(n), do: GenServer.start_link(__MODULE__, n, name: {:global, __MODULE__})\n  def init(n), do: {:ok, n}\nend\n",
+        );
+        write(
+            &dir,
+            "lib/watcher.ex",
+            "defmodule App.Watcher do\n  def watch(n) do\n    case App.Ticker.start_link(n) do\n      {:ok, pid} -> Process.monitor(pid)\n      {:error, {:already_started, pid}} -> Process.monitor(pid)\n    end\n  end\nend\n",
+        );
+        write(
+            &dir,
+            "lib/lonely.ex",
+            "defmodule App.Lonely do\n  use GenServer\n  def start_link(n), do: GenServer.start_link(__MODULE__, n, name: {:global, __MODULE__})\n  def init(n), do: {:ok, n}\nend\n",
+        );
         write(
             &dir,
             "test/hot_test.exs",
@@ -452,7 +487,7 @@ mod tests {
         let project = ProjectModel::load(&dir);
         let mut rules_found = Vec::new();
         for report in &outcome.files {
-            assert!(!report.project.summaries.is_pending());
+            assert!(!report.project.summaries.is_pending() && !report.project.facts_pending);
             let (_, expected) = lint_text(
                 report.source.text(),
                 &report.relative,
@@ -478,6 +513,10 @@ mod tests {
         assert!(rules_found.contains(&("lib/hot.ex".to_string(), "persistent-term-hot-write")));
         assert!(rules_found.contains(&("lib/hot.ex".to_string(), "ignored-multicall-bad-nodes")));
         assert!(!rules_found.iter().any(|(path, _)| path == "lib/server.ex"));
+        // Through the facts: the same.
+        let singleton = "global-singleton-without-netsplit-handling";
+        assert!(rules_found.contains(&("lib/lonely.ex".to_string(), singleton)));
+        assert!(!rules_found.contains(&("lib/ticker.ex".to_string(), singleton)));
 
         // One file named alone: the others are summarised from disk.
         let request = CheckRequest {

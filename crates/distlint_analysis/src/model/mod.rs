@@ -2,6 +2,7 @@
 
 pub mod effects;
 pub mod file;
+pub mod pending;
 pub mod project;
 pub mod singletons;
 pub mod summary;

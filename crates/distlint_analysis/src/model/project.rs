@@ -10,10 +10,11 @@ use rayon::prelude::*;
 use tree_sitter::{Node, Tree};
 
 use super::file::{Call, FileModel};
+use super::pending::{self, Question};
 use super::singletons::{
     may_start_singletons, name_helpers, singleton_children, ClusterName, NameHelper,
 };
-use super::summary::{summarize_text, ProjectIndex};
+use super::summary::{summarize_text, FileSummary, ProjectIndex};
 use crate::config::DEFAULT_EXCLUDED_DIRS;
 use crate::parse::ParsedFile;
 use crate::syntax::{atom_name, list_elements, tuple_elements, Keywords};
@@ -56,6 +57,10 @@ pub struct ProjectModel {
     /// What the project's functions do, directly or through each other
     /// (see [`ProjectIndex`]): read from the Elixir files under `source_dirs`.
     pub summaries: ProjectIndex,
+    /// The facts read from syntax trees (`already_started_handlers`,
+    /// `singleton_children`, `name_helpers`) are still to be read (see
+    /// [`ProjectModel::load_pending`]).
+    pub facts_pending: bool,
 }
 
 impl ProjectModel {
@@ -69,15 +74,19 @@ impl ProjectModel {
 
     /// Reads the project rooted at `root` (which holds a `mix.exs`).
     pub fn load(root: &Path) -> ProjectModel {
-        let (mut model, elixir_sources) = ProjectModel::load_without_summaries(root);
-        model.summaries = ProjectIndex::scan(&elixir_sources);
-        model
+        let (pending, sources) = ProjectModel::load_pending(root);
+        pending.complete(&sources, SourceFacts::of_file, |_, text| {
+            summarize_text(text)
+        })
     }
 
-    /// [`ProjectModel::load`] with the summaries left pending (see
-    /// [`ProjectIndex::pending`]), and the Elixir sources (path and text)
-    /// to build them from ([`ProjectIndex::scan_with`]).
-    pub fn load_without_summaries(root: &Path) -> (ProjectModel, Vec<(PathBuf, String)>) {
+    /// [`ProjectModel::load`] but for what needs a parse of the project's
+    /// sources: the summaries ([`ProjectIndex::pending`]) and the facts
+    /// read from syntax trees (handled starts, singletons, name helpers),
+    /// which answer as if empty and note what a rule asked (see
+    /// [`super::pending`]); with the project's source files (path and text)
+    /// to finish it from, with [`ProjectModel::complete`].
+    pub fn load_pending(root: &Path) -> (ProjectModel, Vec<(PathBuf, String)>) {
         let mut model = ProjectModel {
             root: Some(root.to_path_buf()),
             ..ProjectModel::default()
@@ -113,30 +122,59 @@ impl ProjectModel {
                 }
             }
         }
-        let sources: Vec<PathBuf> = model
+        let paths: Vec<PathBuf> = model
             .source_dirs
             .iter()
             .flat_map(|dir| source_files(dir))
             .collect();
-        // Read and searched in parallel (a few are parsed), added in order.
-        let read: Vec<(PathBuf, String, SourceFacts)> = sources
+        let sources: Vec<(PathBuf, String)> = paths
             .into_par_iter()
             .filter_map(|path| {
                 let bytes = std::fs::read(&path).ok()?;
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                let facts = SourceFacts::of_file(&path, &text);
-                Some((path, text, facts))
+                Some((path, String::from_utf8_lossy(&bytes).into_owned()))
             })
             .collect();
-        let mut elixir_sources = Vec::new();
-        for (path, text, facts) in read {
-            model.add_facts(&path, facts);
-            if is_elixir(&path) {
-                elixir_sources.push((path, text));
+        // The text search costs nothing: done now.
+        for (path, text) in &sources {
+            if mentions_mnesia_inconsistency(text) {
+                model.mnesia_inconsistency_handlers.push(path.clone());
             }
         }
         model.summaries = ProjectIndex::pending();
-        (model, elixir_sources)
+        model.facts_pending = true;
+        (model, sources)
+    }
+
+    /// The project [`ProjectModel::load_pending`] read, finished from its
+    /// `sources`: the facts of each (`facts_of`, in parallel; see
+    /// [`SourceFacts::of_file`]) and the summaries of the Elixir ones that
+    /// can matter (`summary_of`, see [`ProjectIndex::scan_with`]).
+    pub fn complete(
+        &self,
+        sources: &[(PathBuf, String)],
+        facts_of: impl Fn(&Path, &str) -> SourceFacts + Sync,
+        summary_of: impl Fn(&Path, &str) -> FileSummary + Sync,
+    ) -> ProjectModel {
+        let mut model = ProjectModel {
+            mnesia_inconsistency_handlers: Vec::new(),
+            facts_pending: false,
+            ..self.clone()
+        };
+        let facts: Vec<SourceFacts> = sources
+            .par_iter()
+            .map(|(path, text)| facts_of(path, text))
+            .collect();
+        for ((path, _), facts) in sources.iter().zip(facts) {
+            model.add_facts(path, facts);
+        }
+        let elixir: Vec<(PathBuf, String)> = sources
+            .iter()
+            .filter(|(path, _)| is_elixir(path))
+            .cloned()
+            .collect();
+        model.summaries =
+            ProjectIndex::scan_with(&elixir, |i, text| summary_of(&elixir[i].0, text));
+        model
     }
 
     fn add_facts(&mut self, path: &Path, facts: SourceFacts) {
@@ -167,6 +205,12 @@ impl ProjectModel {
     /// (or start `module` as a child, which runs its `start_link`) and handle
     /// `{:error, {:already_started, pid}}`?
     pub fn start_handled_by_caller(&self, module: &str, function: &str) -> bool {
+        if self.facts_pending {
+            pending::record(|| Question::HandledStart {
+                module: module.to_string(),
+                function: function.to_string(),
+            });
+        }
         self.already_started_handlers
             .iter()
             .any(|(_, start)| start.module == module && start.function == function)
@@ -175,6 +219,9 @@ impl ProjectModel {
     /// Does a source of the project start `module` as a cluster-wide
     /// singleton, or under one (see [`singleton_children`])?
     pub fn started_as_singleton(&self, module: &str) -> bool {
+        if self.facts_pending {
+            pending::record(|| Question::Singleton(module.to_string()));
+        }
         self.singleton_children.iter().any(|(_, m)| m == module)
     }
 
@@ -186,6 +233,13 @@ impl ProjectModel {
         function: &str,
         arity: usize,
     ) -> Option<ClusterName> {
+        if self.facts_pending {
+            pending::record(|| Question::ClusterName {
+                module: module.to_string(),
+                function: function.to_string(),
+                arity,
+            });
+        }
         self.name_helpers
             .iter()
             .find(|(_, h)| h.module == module && h.function == function && h.arity == arity)
@@ -302,7 +356,7 @@ impl SourceFacts {
     }
 
     /// The facts of a file by its kind: Erlang sources are only searched as text.
-    fn of_file(path: &Path, text: &str) -> SourceFacts {
+    pub fn of_file(path: &Path, text: &str) -> SourceFacts {
         let erlang = path.extension().is_some_and(|e| e == "erl" || e == "hrl");
         if erlang {
             return SourceFacts {

@@ -10,7 +10,6 @@
 //! rounds. Rules ask [`ProjectIndex::reach`]: "does calling this function do
 //! X, and through which functions?".
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -221,26 +220,6 @@ pub struct ProjectIndex {
     pending: bool,
 }
 
-thread_local! {
-    /// The functions that searches on this thread asked a pending index
-    /// about (see [`ProjectIndex::pending`]), while [`asked_of_pending`] records.
-    static ASKED_PENDING: RefCell<Option<Vec<FunctionKey>>> = const { RefCell::new(None) };
-}
-
-/// Runs `f` and returns, with its result, the functions it asked a pending
-/// index about (functions the linted file does not define itself; see
-/// [`ProjectIndex::pending`]). Its result is what it would be with the index
-/// built unless the built index holds one of them.
-pub fn asked_of_pending<T>(f: impl FnOnce() -> T) -> (T, Vec<FunctionKey>) {
-    let outer = ASKED_PENDING.with(|asked| asked.borrow_mut().replace(Vec::new()));
-    let result = f();
-    let asked = ASKED_PENDING.with(|asked| std::mem::replace(&mut *asked.borrow_mut(), outer));
-    let mut asked = asked.unwrap_or_default();
-    asked.sort();
-    asked.dedup();
-    (result, asked)
-}
-
 /// Words without which a file has no effect the summaries record: files
 /// without any are not parsed when a project is summarised.
 const EFFECT_WORDS: &[&str] = &[
@@ -263,7 +242,8 @@ const EFFECT_WORDS: &[&str] = &[
 impl ProjectIndex {
     /// An index still to be built: it answers every search with what the
     /// linted file's own functions (the `local` summary) say, a function
-    /// found nowhere else as absent, and notes it (see [`asked_of_pending`]).
+    /// found nowhere else as absent, and notes it (see
+    /// [`super::pending::asked_of_pending`]).
     /// `distlint check` lints every file once with it, builds the index
     /// from the summaries the lint made (no second parse), and lints again
     /// only the files that asked about a function the index holds.
@@ -465,11 +445,7 @@ impl ProjectIndex {
         let facts = match local.get(key) {
             Some(facts) => facts,
             None if self.pending => {
-                ASKED_PENDING.with(|asked| {
-                    if let Some(asked) = asked.borrow_mut().as_mut() {
-                        asked.push(key.clone());
-                    }
-                });
+                super::pending::record(|| super::pending::Question::Function(key.clone()));
                 return None;
             }
             None => self.functions.get(key)?,
