@@ -711,3 +711,36 @@ fn files_that_vanish_during_the_walk() {
     }
     eprintln!("{vanished} files vanished between the walk and their read in 6 rounds");
 }
+
+/// A named pipe given on the command line is reported and not read (reading
+/// it would wait forever); the other paths are still checked.
+#[test]
+fn a_named_pipe_named_on_the_command_line_is_reported_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "lib/a.ex",
+        "defmodule A do\n  def f(n), do: :erpc.call(n, M, :f, [])\nend\n",
+    );
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(root.join("lib/pipe.ex"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    let output = support::distlint(root)
+        .args(["check", "--format", "concise", "lib/pipe.ex", "lib/a.ex"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert_eq!(output.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("pipe.ex") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("lib/a.ex"), "{stdout}");
+}

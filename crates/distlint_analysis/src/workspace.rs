@@ -20,6 +20,17 @@ use crate::timings::{self, Phase};
 /// Files larger than this are skipped (generated code, data dumps).
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 
+/// The text of `path` when it is a regular file of at most [`MAX_FILE_BYTES`]:
+/// a named pipe would keep the reader waiting forever, a device or a huge
+/// file would fill memory. `None` for anything else, or when it cannot be read.
+pub fn read_bounded(path: &Path) -> Option<String> {
+    let metadata = std::fs::metadata(path).ok()?;
+    if !metadata.is_file() || metadata.len() > MAX_FILE_BYTES {
+        return None;
+    }
+    std::fs::read_to_string(path).ok()
+}
+
 /// What to check.
 #[derive(Clone, Debug, Default)]
 pub struct CheckRequest {
@@ -126,6 +137,15 @@ pub fn check(request: &CheckRequest) -> Result<CheckOutcome, CheckError> {
             outcome.problems.push(FileProblem {
                 path,
                 message: "no such file or directory (check the path; `distlint check` with no path checks the current directory)".to_string(),
+            });
+            continue;
+        }
+        if !path.is_file() && !path.is_dir() {
+            outcome.problems.push(FileProblem {
+                path,
+                message:
+                    "not a regular file or a directory (a named pipe, socket or device): not read"
+                        .to_string(),
             });
             continue;
         }

@@ -961,7 +961,8 @@ impl Owner {
 
 /// The facts the project-wide rules read from a file as saved on disk.
 fn facts_on_disk(path: &Path) -> SourceFacts {
-    blocking_io(|| std::fs::read_to_string(path))
+    // Bounded: the editor may have opened a named pipe or a huge file.
+    blocking_io(|| distlint_analysis::workspace::read_bounded(path))
         .map(|text| SourceFacts::of(&text))
         .unwrap_or_default()
 }

@@ -123,11 +123,7 @@ fn lint_file(
 ) -> Option<(Uri, Vec<tower_lsp_server::ls_types::Diagnostic>)> {
     let uri = Uri::from_file_path(path)?;
     // As `distlint check`: a file over the size limit is not even read.
-    let metadata = std::fs::metadata(path).ok()?;
-    if !metadata.is_file() || metadata.len() > distlint_analysis::workspace::MAX_FILE_BYTES {
-        return None;
-    }
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = distlint_analysis::workspace::read_bounded(path)?;
     let (parsed, result) = std::panic::catch_unwind(|| {
         lint_text_within(&text, &context.relative, &context.project, &context.config)
     })

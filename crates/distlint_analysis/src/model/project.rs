@@ -553,13 +553,8 @@ impl MixFacts {
     }
 
     fn read(path: &Path) -> Option<MixFacts> {
-        // Only a regular file of a sensible size: an umbrella's `apps/x/mix.exs`
-        // may be a named pipe (reading it would wait forever) or a device.
-        let metadata = std::fs::metadata(path).ok()?;
-        if !metadata.is_file() || metadata.len() > crate::workspace::MAX_FILE_BYTES {
-            return None;
-        }
-        let text = std::fs::read_to_string(path).ok()?;
+        // An umbrella's `apps/x/mix.exs` may be a named pipe or a device.
+        let text = crate::workspace::read_bounded(path)?;
         let parsed = ParsedFile::parse(&text);
         let model = FileModel::build(&parsed.tree, parsed.source.text());
         let mut facts = MixFacts::default();
