@@ -134,7 +134,8 @@ pub enum Event {
         uri: Uri,
         generation: u64,
         version: i32,
-        items: Vec<tower_lsp_server::ls_types::Diagnostic>,
+        /// `None` when the edits turned out not to allow it.
+        items: Option<Vec<tower_lsp_server::ls_types::Diagnostic>>,
     },
     /// Workspace folders to scan (on `initialized`, and again after config changes).
     Scan {
@@ -198,6 +199,10 @@ struct OpenDocument {
     /// A pull was answered with `provisional`: if the full lint says
     /// otherwise, the client is asked to pull again.
     provisional_pulled: bool,
+    /// A provisional job is running; edits meanwhile wait for it (one at a
+    /// time, then one for the latest text: a flood of edits cannot pile up jobs).
+    provisional_in_flight: bool,
+    provisional_wanted: bool,
 }
 
 impl OpenDocument {
@@ -304,6 +309,8 @@ impl Owner {
                         carried_context: None,
                         provisional: None,
                         provisional_pulled: false,
+                        provisional_in_flight: false,
+                        provisional_wanted: false,
                     },
                 );
                 if self.pull_diagnostics && self.scanned.remove(&uri) {
@@ -402,14 +409,22 @@ impl Owner {
                 version,
                 items,
             } => {
-                // Only for the current text, and never over its full lint.
                 let Some(open) = self.documents.get_mut(&uri) else {
                     return;
                 };
-                if open.generation != generation || open.linted.is_some() || open.skipped.is_some()
-                {
-                    return;
+                open.provisional_in_flight = false;
+                if std::mem::take(&mut open.provisional_wanted) {
+                    self.provisional(&uri);
                 }
+                let Some(open) = self.documents.get_mut(&uri) else {
+                    return;
+                };
+                // Only for the current text, and never over its full lint.
+                let Some(items) = items.filter(|_| {
+                    open.generation == generation && open.linted.is_none() && open.skipped.is_none()
+                }) else {
+                    return;
+                };
                 if self.pull_diagnostics {
                     if !open.waiting.is_empty() {
                         open.provisional_pulled = true;
@@ -522,6 +537,12 @@ impl Owner {
         if !can_show || !edited || open.doc.len() < MIN_BYTES {
             return;
         }
+        if open.provisional_in_flight {
+            if let Some(open) = self.documents.get_mut(uri) {
+                open.provisional_wanted = true;
+            }
+            return;
+        }
         let path = open.doc.path.clone();
         let context = self.context_for(path.as_deref());
         let Some(open) = self.documents.get(uri) else {
@@ -531,6 +552,9 @@ impl Owner {
             return;
         };
         let (text, generation, version) = (open.doc.text(), open.generation, open.doc.version);
+        if let Some(open) = self.documents.get_mut(uri) {
+            open.provisional_in_flight = true;
+        }
         let (sender, baselines, encoding, uri) = (
             self.sender.clone(),
             self.baselines.clone(),
@@ -554,14 +578,12 @@ impl Owner {
                 });
                 Some(items.collect())
             }));
-            if let Ok(Some(items)) = items {
-                let _ = sender.send(Event::Provisional {
-                    uri,
-                    generation,
-                    version,
-                    items,
-                });
-            }
+            let _ = sender.send(Event::Provisional {
+                uri,
+                generation,
+                version,
+                items: items.ok().flatten(),
+            });
         });
     }
 
