@@ -283,6 +283,7 @@ fn lint_chunk(
         source,
         project,
         path: relative,
+        summary: &summary,
     };
     let mut linted = ChunkLint {
         comments: model
@@ -295,7 +296,6 @@ fn lint_chunk(
             .iter()
             .map(|n| relative_range(n.byte_range()))
             .collect(),
-        summary,
         ..ChunkLint::default()
     };
     for (index, rule) in rules::ALL.iter().enumerate() {
@@ -337,6 +337,7 @@ fn lint_chunk(
                 }),
             }));
     }
+    linted.summary = summary;
     linted
 }
 

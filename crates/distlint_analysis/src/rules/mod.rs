@@ -26,6 +26,7 @@ use std::sync::LazyLock;
 pub use topic::Topic;
 
 use crate::diagnostic::{Finding, Severity};
+use crate::model::summary::FileSummary;
 use crate::model::{FileModel, ProjectModel};
 use crate::source::SourceFile;
 
@@ -65,6 +66,9 @@ pub struct RuleContext<'a> {
     pub project: &'a ProjectModel,
     /// Path of the file relative to the project (or configuration) root.
     pub path: &'a Path,
+    /// What this form's functions do (see `model::summary`), as the lint
+    /// summarised it: for rules that follow local helpers.
+    pub summary: &'a FileSummary,
 }
 
 /// Every rule, in catalogue order: each topic module lists its own.

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
-use crate::model::summary::{called_function, summarize};
+use crate::model::summary::called_function;
 use crate::model::{Call, FileModel};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{
@@ -57,7 +57,7 @@ fn direct_multicalls(file: &FileModel<'_>, out: &mut Vec<Finding>) {
 /// calls down), whose bad-nodes list is then dropped.
 fn wrapped_multicalls(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     let file = cx.file;
-    let local = summarize(file);
+    let local = cx.summary;
     let mut may_drop_bad_nodes = None;
     for call in &file.calls {
         // Direct multicalls are checked above; Erlang and dynamic calls have no key.
@@ -83,7 +83,7 @@ fn wrapped_multicalls(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let Some(ignored) = ignored_bad_nodes(file, call) else {
             continue;
         };
-        let Some(reach) = cx.project.summaries.returns_multicall_with(&local, &key) else {
+        let Some(reach) = cx.project.summaries.returns_multicall_with(local, &key) else {
             continue;
         };
         // The chain starts at the function called here.

@@ -18,7 +18,7 @@ use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
 use crate::model::effects::is_cheap_persistent_term_put;
-use crate::model::summary::{called_function, summarize, Effect};
+use crate::model::summary::{called_function, Effect};
 use crate::model::{Call, FileModel, Function, FunctionId};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{named_children, tuple_elements, unparenthesized, variable_name, BinaryOp};
@@ -69,7 +69,6 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
 /// with `save/1` doing the `put`): reported at the call, naming the chain.
 fn through_helpers(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
     let file = cx.file;
-    let mut local = None;
     for call in &file.calls {
         if call.capture || call.target.module.as_deref() == Some(":persistent_term") {
             continue;
@@ -90,7 +89,7 @@ fn through_helpers(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         let Some(context) = handler_context(file, function) else {
             continue;
         };
-        let local = local.get_or_insert_with(|| summarize(file));
+        let local = cx.summary;
         let Some(reach) = cx
             .project
             .summaries

@@ -3,14 +3,13 @@
 //! `Repo.transaction(fn -> ... end)`, an `Ecto.Multi.run` step or an Mnesia
 //! transaction. A rollback undoes the rows, not the effect (a dual write).
 
-use std::cell::OnceCell;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Severity};
 use crate::model::effects::{is_repo, outside_effect, OutsideEffect};
-use crate::model::summary::{called_function, summarize, Effect, FileSummary};
+use crate::model::summary::{called_function, Effect};
 use crate::model::{Call, FileModel, FunctionId};
 use crate::rules::{Rule, RuleContext, Scope, Topic};
 use crate::syntax::{contains, unparenthesized};
@@ -43,8 +42,6 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let mut reported = HashSet::new();
-    // This file's functions as they are now, for following local helpers.
-    let local = OnceCell::new();
     for body in &bodies {
         for call in &file.calls {
             let inside = body.node.is_some_and(|n| contains(n, call.node))
@@ -55,7 +52,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Finding>) {
             let (effect, via) = match outside_effect(call) {
                 Some(effect) => (effect, String::new()),
                 // A function of the project that does it, maybe a few calls down.
-                None => match through_project(cx, &local, call) {
+                None => match through_project(cx, call) {
                     Some(found) => found,
                     None => continue,
                 },
@@ -190,13 +187,9 @@ fn receiver_text<'t>(file: &FileModel<'t>, call: &Call<'t>) -> Option<&'t str> {
 /// What the call does outside the database, if it is one of the known effects.
 /// The outside effect a call to one of the project's functions has, through
 /// the functions it calls (the project summaries), and the chain in words.
-fn through_project(
-    cx: &RuleContext<'_>,
-    local: &OnceCell<FileSummary>,
-    call: &Call<'_>,
-) -> Option<(OutsideEffect, String)> {
+fn through_project(cx: &RuleContext<'_>, call: &Call<'_>) -> Option<(OutsideEffect, String)> {
     let key = called_function(cx.file, call)?;
-    let local = local.get_or_init(|| summarize(cx.file));
+    let local = cx.summary;
     let reach = cx
         .project
         .summaries
