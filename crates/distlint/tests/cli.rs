@@ -540,11 +540,7 @@ fn hostile_files_are_reported_and_the_others_still_linted() {
     {
         use std::os::unix::fs::PermissionsExt;
         // A named pipe: reading it would wait for a writer forever.
-        let fifo = std::process::Command::new("mkfifo")
-            .arg(root.join("lib/pipe.ex"))
-            .status()
-            .unwrap();
-        assert!(fifo.success());
+        support::mkfifo(&root.join("lib/pipe.ex"));
         // Unreadable, unless we run as root (who reads it anyway).
         write(root, "lib/locked.ex", "defmodule Locked do\nend\n");
         std::fs::set_permissions(
@@ -635,11 +631,7 @@ fn a_pipe_named_mix_exs_does_not_hang_check_or_review() {
         "defmodule A do\n  def f(n), do: :erpc.call(n, M, :f, [])\nend\n",
     );
     std::fs::create_dir_all(root.join("apps/b")).unwrap();
-    let fifo = std::process::Command::new("mkfifo")
-        .arg(root.join("apps/b/mix.exs"))
-        .status()
-        .unwrap();
-    assert!(fifo.success());
+    support::mkfifo(&root.join("apps/b/mix.exs"));
     for args in [&["check", "--format", "concise"][..], &["review"]] {
         let output = support::distlint(root)
             .args(args)
@@ -723,11 +715,7 @@ fn a_named_pipe_named_on_the_command_line_is_reported_not_read() {
         "lib/a.ex",
         "defmodule A do\n  def f(n), do: :erpc.call(n, M, :f, [])\nend\n",
     );
-    let fifo = std::process::Command::new("mkfifo")
-        .arg(root.join("lib/pipe.ex"))
-        .status()
-        .unwrap();
-    assert!(fifo.success());
+    support::mkfifo(&root.join("lib/pipe.ex"));
     let output = support::distlint(root)
         .args(["check", "--format", "concise", "lib/pipe.ex", "lib/a.ex"])
         .timeout(std::time::Duration::from_secs(60))

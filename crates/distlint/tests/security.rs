@@ -256,11 +256,7 @@ fn a_configuration_cannot_point_distlint_at_a_device_or_a_pipe() {
         "lib/a.ex",
         "defmodule A do\n  def f(n), do: :erpc.call(n, M, :f, [])\nend\n",
     );
-    let fifo = std::process::Command::new("mkfifo")
-        .arg(root.join("baseline.json"))
-        .status()
-        .unwrap();
-    assert!(fifo.success());
+    support::mkfifo(&root.join("baseline.json"));
     for baseline in ["/dev/zero", "baseline.json"] {
         write(
             root,
