@@ -25,6 +25,10 @@ use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 use tree_sitter::{InputEdit, Point};
 
+#[path = "../../crates/distlint_analysis/tests/support/edits.rs"]
+mod edits;
+use edits::{floor_boundary, point};
+
 #[derive(Arbitrary, Debug)]
 struct Edit {
     start: u16,
@@ -38,24 +42,6 @@ struct Input {
     edits: Vec<Edit>,
 }
 
-fn point(text: &str, offset: usize) -> Point {
-    let before = &text.as_bytes()[..offset];
-    let row = before.iter().filter(|b| **b == b'\n').count();
-    let column = offset
-        - before
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |i| i + 1);
-    Point::new(row, column)
-}
-
-fn floor_boundary(text: &str, mut at: usize) -> usize {
-    at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
 
 fn findings(lint: &distlint_analysis::FileLint) -> Vec<String> {
     lint.diagnostics

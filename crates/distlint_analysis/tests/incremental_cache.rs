@@ -10,7 +10,11 @@ use distlint_analysis::model::ProjectModel;
 use distlint_analysis::parse::ParsedFile;
 use distlint_analysis::region::Carried;
 use distlint_analysis::{Config, FileLint, SourceFile};
-use tree_sitter::{InputEdit, Point};
+use tree_sitter::InputEdit;
+
+#[path = "support/edits.rs"]
+mod edits;
+use edits::{floor_boundary, point};
 
 struct Edit {
     start: u16,
@@ -21,25 +25,6 @@ struct Edit {
 struct Input {
     text: String,
     edits: Vec<Edit>,
-}
-
-fn point(text: &str, offset: usize) -> Point {
-    let before = &text.as_bytes()[..offset];
-    let row = before.iter().filter(|b| **b == b'\n').count();
-    let column = offset
-        - before
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |i| i + 1);
-    Point::new(row, column)
-}
-
-fn floor_boundary(text: &str, mut at: usize) -> usize {
-    at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 fn findings(lint: &FileLint) -> Vec<String> {
