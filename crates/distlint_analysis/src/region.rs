@@ -87,23 +87,17 @@ impl Carried {
         self.tree.edit(edit);
         self.diagnostics
             .retain_mut(|d| move_diagnostic(d, edit).is_some());
-        let edited = edit.start_byte..edit.new_end_byte;
-        self.dirty = Some(match self.dirty.take() {
-            None => edited,
-            Some(dirty) => {
-                let start = if dirty.start >= edit.old_end_byte {
-                    moved(dirty.start, edit)
-                } else {
-                    dirty.start.min(edit.start_byte)
-                };
-                let end = if dirty.end >= edit.old_end_byte {
-                    moved(dirty.end, edit)
-                } else {
-                    edit.new_end_byte.max(dirty.end.min(edit.start_byte))
-                };
-                start.min(edited.start)..end.max(edited.end)
-            }
-        });
+        // The range edited before, moved through this edit (an end the edit
+        // removed becomes the edit's end), joined with this edit's text.
+        let move_offset = |offset: usize| match offset >= edit.old_end_byte {
+            true => moved(offset, edit),
+            false => offset.min(edit.start_byte),
+        };
+        let (start, end) = match self.dirty.take() {
+            None => (edit.start_byte, edit.new_end_byte),
+            Some(dirty) => (move_offset(dirty.start), move_offset(dirty.end)),
+        };
+        self.dirty = Some(start.min(edit.start_byte)..end.max(edit.new_end_byte));
     }
 
     /// The current version's diagnostics, when the edits since the full lint
