@@ -211,12 +211,7 @@ impl std::fmt::Debug for Contexts {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn write(root: &Path, rel: &str, text: &str) {
-        let path = root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    use crate::test_files::write;
 
     fn unadjusted() -> Adjust {
         Arc::new(Ok)

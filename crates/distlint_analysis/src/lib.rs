@@ -17,6 +17,8 @@ pub mod rules;
 pub mod source;
 pub mod suppress;
 pub mod syntax;
+#[cfg(test)]
+mod test_files;
 pub mod timings;
 pub mod workspace;
 

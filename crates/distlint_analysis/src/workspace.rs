@@ -423,12 +423,7 @@ fn absolute(cwd: &Path, path: &Path) -> PathBuf {
 mod tests {
     use super::*;
     use crate::lint::lint_text;
-
-    fn write(dir: &Path, rel: &str, text: &str) {
-        let path = dir.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    use crate::test_files::write;
 
     fn findings(lint: &FileLint) -> Vec<(&'static str, std::ops::Range<usize>, String)> {
         lint.diagnostics

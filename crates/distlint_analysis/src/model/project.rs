@@ -603,12 +603,7 @@ fn dependency_name<'s>(node: Node<'_>, source: &'s str) -> Option<&'s str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn write(dir: &Path, rel: &str, text: &str) {
-        let path = dir.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    use crate::test_files::write;
 
     #[test]
     fn reads_deps_releases_and_umbrella_apps() {
